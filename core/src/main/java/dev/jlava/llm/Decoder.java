@@ -1,0 +1,161 @@
+package dev.jlava.llm;
+
+import dev.jlava.kernel.Attention;
+import dev.jlava.kernel.Linear;
+import dev.jlava.kernel.Rope;
+import java.util.function.IntPredicate;
+
+/**
+ * The Qwen2 / LLaMA decoder: pre-norm blocks of RMSNorm, grouped-query attention with RoPE at
+ * explicit positions (q/k/v biases for Qwen2), and a SwiGLU MLP; final RMSNorm and the output
+ * projection (tied to the embedding or not). A prompt goes through as matrix-matrix work; one
+ * generated token as matrix-vector work. Token reduction plugs in through {@link LayerHook}
+ * (between layers) and by editing {@link KvCache} entries; the decoder knows no method.
+ */
+public final class Decoder {
+    private final DecoderConfig config;
+    private final DecoderWeights weights;
+    private final Rope rope;
+
+    public Decoder(DecoderConfig config, DecoderWeights weights) {
+        this.config = config;
+        this.weights = weights;
+        this.rope = new Rope(config.headDim(), config.ropeTheta(), config.ropeStyle() == DecoderConfig.RopeStyle.NEOX);
+    }
+
+    public DecoderConfig config() { return config; }
+
+    public DecoderWeights weights() { return weights; }
+
+    public KvCache newCache() {
+        return new KvCache(config.layers(), config.kvDim(), 64);
+    }
+
+    /** Token embeddings [n][hidden] of the given ids. */
+    public float[] embed(int[] ids) {
+        int d = config.hidden();
+        float[] x = new float[ids.length * d];
+        for (int i = 0; i < ids.length; i++) {
+            int id = ids[i];
+            if (id < 0 || id >= config.vocab()) throw new IllegalArgumentException("token id " + id + " outside the vocabulary of " + config.vocab());
+            weights.embedding().rowToFloats(id, x, i * d);
+        }
+        return x;
+    }
+
+    /** What a forward call should compute besides the cache update. */
+    public record Options(boolean allLogits, LayerHook hook, IntPredicate recordAttention) {
+        public static final Options LAST_LOGITS = new Options(false, LayerHook.NONE, l -> false);
+        public static final Options ALL_LOGITS = new Options(true, LayerHook.NONE, l -> false);
+
+        public Options withHook(LayerHook h) { return new Options(allLogits, h, recordAttention); }
+
+        public Options recording(IntPredicate layers) { return new Options(allLogits, hook, layers); }
+    }
+
+    /**
+     * @param logits     [rows][vocab]: every remaining row when allLogits, else only the last
+     * @param rows       number of logits rows
+     * @param positions  positions of the rows that came out of the last layer
+     * @param attention  per layer, the last-query attention when recorded, else null
+     */
+    public record Result(float[] logits, int rows, int[] positions, AttentionRow[] attention) {
+        public float[] lastLogits(int vocab) {
+            float[] r = new float[vocab];
+            System.arraycopy(logits, (rows - 1) * vocab, r, 0, vocab);
+            return r;
+        }
+    }
+
+    /** Runs token ids at the given positions, appending to the cache. */
+    public Result forward(int[] ids, int[] positions, KvCache cache, Options opt) {
+        return forward(embed(ids), ids.length, positions, cache, opt);
+    }
+
+    /** Runs n input rows [n][hidden] (token or visual embeddings) at the given positions. */
+    public Result forward(float[] input, int n, int[] positions, KvCache cache, Options opt) {
+        DecoderConfig c = config;
+        int d = c.hidden();
+        HiddenState st = new HiddenState(input.clone(), n, d, positions.clone());
+        AttentionRow[] rec = new AttentionRow[c.layers()];
+        AttentionRow prev = null;
+        for (int l = 0; l < c.layers(); l++) {
+            if (l > 0) {
+                opt.hook().beforeLayer(l, st, prev);
+                if (st.rows() == 0) throw new IllegalStateException("a reduction stage removed every row before layer " + l);
+            }
+            boolean wantAttn = opt.recordAttention().test(l) || opt.hook().wantsAttention(l);
+            AttentionRow a = layer(l, st, cache.layer(l), wantAttn);
+            if (opt.recordAttention().test(l)) rec[l] = a;
+            prev = a;
+        }
+        opt.hook().beforeLayer(c.layers(), st, prev);
+        int m = opt.allLogits() ? st.rows() : 1;
+        int from = st.rows() - m;
+        float[] h = new float[m * d];
+        float[] x = st.data();
+        for (int r = 0; r < m; r++) rmsNorm(x, (from + r) * d, weights.outputNorm(), h, r * d, d, c.rmsEps());
+        float[] logits = new float[m * c.vocab()];
+        weights.output().forward(h, m, logits);
+        return new Result(logits, m, st.positions(), rec);
+    }
+
+    private AttentionRow layer(int l, HiddenState st, KvCache.Layer kv, boolean wantAttn) {
+        DecoderConfig c = config;
+        DecoderWeights.Layer w = weights.layer(l);
+        int n = st.rows(), d = c.hidden();
+        float[] x = st.data();
+        float[] h = new float[n * d];
+        for (int r = 0; r < n; r++) rmsNorm(x, r * d, w.attnNorm(), h, r * d, d, c.rmsEps());
+
+        float[] q = new float[n * c.qDim()];
+        float[] k = new float[n * c.kvDim()];
+        float[] v = new float[n * c.kvDim()];
+        w.q().forward(h, n, q);
+        w.k().forward(h, n, k);
+        w.v().forward(h, n, v);
+        if (w.qBias() != null) {
+            addBias(q, n, w.qBias());
+            addBias(k, n, w.kBias());
+            addBias(v, n, w.vBias());
+        }
+        int[] pos = st.positions();
+        rope.apply(q, n, c.heads(), pos, 0);
+        rope.apply(k, n, c.kvHeads(), pos, 0);
+        kv.append(k, v, n, pos, 0);
+
+        int len = kv.length();
+        float[] attnOut = new float[n * c.qDim()];
+        float[] probs = wantAttn ? new float[c.heads() * len] : null;
+        Attention.causal(q, n, c.heads(), c.kvHeads(), c.headDim(), kv.keys(), kv.values(), len, attnOut, probs);
+        float[] o = new float[n * d];
+        w.o().forward(attnOut, n, o);
+        for (int i = 0; i < n * d; i++) x[i] += o[i];
+
+        for (int r = 0; r < n; r++) rmsNorm(x, r * d, w.ffnNorm(), h, r * d, d, c.rmsEps());
+        float[] g = new float[n * c.ffn()];
+        float[] u = new float[n * c.ffn()];
+        w.gate().forward(h, n, g);
+        w.up().forward(h, n, u);
+        for (int i = 0; i < g.length; i++) {
+            float gi = g[i];
+            g[i] = gi / (1f + (float) Math.exp(-gi)) * u[i];
+        }
+        w.down().forward(g, n, o);
+        for (int i = 0; i < n * d; i++) x[i] += o[i];
+        return probs == null ? null : new AttentionRow(l, c.heads(), len, probs, kv.positions());
+    }
+
+    private static void addBias(float[] y, int n, float[] b) {
+        int m = b.length;
+        for (int r = 0; r < n; r++) for (int i = 0; i < m; i++) y[r * m + i] += b[i];
+    }
+
+    /** RMSNorm: x * w / sqrt(mean(x^2) + eps), the mean accumulated in double as ggml does. */
+    static void rmsNorm(float[] x, int xo, float[] w, float[] out, int oo, int d, float eps) {
+        double ss = 0;
+        for (int i = 0; i < d; i++) ss += (double) x[xo + i] * x[xo + i];
+        float scale = (float) (1.0 / Math.sqrt((float) (ss / d) + eps));
+        for (int i = 0; i < d; i++) out[oo + i] = x[xo + i] * scale * w[i];
+    }
+}

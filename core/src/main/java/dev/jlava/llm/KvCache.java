@@ -1,0 +1,127 @@
+package dev.jlava.llm;
+
+import java.util.Arrays;
+
+/**
+ * Per-layer key/value cache. Each layer holds its own entries (rows of kvDim keys and values
+ * plus the RoPE position each entry was computed at), so token-reduction stages may keep fewer
+ * entries in later layers (FastV, PVTP, HoliTom inner) or evict entries while decoding (ST^3 VTA)
+ * without the decoder knowing why. Entries stay in sequence order; positions strictly increase.
+ */
+public final class KvCache {
+    /** One layer's entries, row-major [len][kvDim]. */
+    public static final class Layer {
+        private final int kvDim;
+        private float[] k, v;
+        private int[] pos;
+        private int len;
+
+        Layer(int kvDim, int capacity) {
+            this.kvDim = kvDim;
+            this.k = new float[capacity * kvDim];
+            this.v = new float[capacity * kvDim];
+            this.pos = new int[capacity];
+        }
+
+        public int length() { return len; }
+
+        public float[] keys() { return k; }
+
+        public float[] values() { return v; }
+
+        /** RoPE position of entry i. */
+        public int position(int i) { return pos[i]; }
+
+        public int[] positions() { return Arrays.copyOf(pos, len); }
+
+        void ensure(int extra) {
+            int need = len + extra;
+            if (need <= pos.length) return;
+            int cap = Math.max(need, pos.length + pos.length / 2 + 16);
+            k = Arrays.copyOf(k, cap * kvDim);
+            v = Arrays.copyOf(v, cap * kvDim);
+            pos = Arrays.copyOf(pos, cap);
+        }
+
+        /** Appends n rows taken from kSrc/vSrc (row-major [n][kvDim]) at the given positions. */
+        void append(float[] kSrc, float[] vSrc, int n, int[] positions, int posOff) {
+            ensure(n);
+            System.arraycopy(kSrc, 0, k, len * kvDim, n * kvDim);
+            System.arraycopy(vSrc, 0, v, len * kvDim, n * kvDim);
+            System.arraycopy(positions, posOff, pos, len, n);
+            len += n;
+        }
+
+        /** Keeps only the entries whose indices are listed (strictly increasing); the rest are gone for good. */
+        public void retain(int[] keep) {
+            int w = 0;
+            int prev = -1;
+            for (int idx : keep) {
+                if (idx <= prev || idx >= len) throw new IllegalArgumentException("keep indices must be increasing and < " + len + ": " + Arrays.toString(keep));
+                prev = idx;
+                if (idx != w) {
+                    System.arraycopy(k, idx * kvDim, k, w * kvDim, kvDim);
+                    System.arraycopy(v, idx * kvDim, v, w * kvDim, kvDim);
+                    pos[w] = pos[idx];
+                }
+                w++;
+            }
+            len = w;
+        }
+
+        /** Drops everything from entry {@code newLen} on (e.g. to return to a shared prefix). */
+        public void truncate(int newLen) {
+            if (newLen < 0 || newLen > len) throw new IllegalArgumentException("truncate to " + newLen + " of " + len);
+            len = newLen;
+        }
+
+        Layer copy() {
+            Layer c = new Layer(kvDim, Math.max(len, 1));
+            System.arraycopy(k, 0, c.k, 0, len * kvDim);
+            System.arraycopy(v, 0, c.v, 0, len * kvDim);
+            System.arraycopy(pos, 0, c.pos, 0, len);
+            c.len = len;
+            return c;
+        }
+    }
+
+    private final Layer[] layers;
+    private final int kvDim;
+
+    public KvCache(int layers, int kvDim, int initialCapacity) {
+        this.kvDim = kvDim;
+        this.layers = new Layer[layers];
+        for (int i = 0; i < layers; i++) this.layers[i] = new Layer(kvDim, initialCapacity);
+    }
+
+    private KvCache(Layer[] layers, int kvDim) {
+        this.layers = layers;
+        this.kvDim = kvDim;
+    }
+
+    public Layer layer(int l) { return layers[l]; }
+
+    public int layerCount() { return layers.length; }
+
+    public int kvDim() { return kvDim; }
+
+    /** Bytes the cached keys and values occupy (float32), per layer. */
+    public long[] bytesPerLayer() {
+        long[] b = new long[layers.length];
+        for (int i = 0; i < layers.length; i++) b[i] = 2L * layers[i].len * kvDim * Float.BYTES;
+        return b;
+    }
+
+    public long bytes() {
+        long s = 0;
+        for (long b : bytesPerLayer()) s += b;
+        return s;
+    }
+
+    /** A deep copy: the prefix of one video can serve several questions. */
+    public KvCache copy() {
+        Layer[] c = new Layer[layers.length];
+        for (int i = 0; i < layers.length; i++) c[i] = layers[i].copy();
+        return new KvCache(c, kvDim);
+    }
+}
