@@ -200,7 +200,8 @@ public final class Gguf implements WeightStore {
         private long count(String what, long elemMinBytes) {
             long n = i64(what);
             if (n < 0 || (elemMinBytes > 0 && n > (size - pos) / elemMinBytes)) {
-                throw new ModelFileException(file, what + " " + Long.toUnsignedString(n) + " is absurd for a file of " + size + " bytes");
+                throw new ModelFileException(file, what + " " + Long.toUnsignedString(n) + " cannot fit in the " + (size - pos)
+                        + " bytes left of a " + size + "-byte file (truncated file or absurd count)");
             }
             return n;
         }
