@@ -1,5 +1,9 @@
 package dev.jlava.kernel;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Causal grouped-query attention of n new query rows against a layer's cache, which already
  * holds the new rows' keys/values at its end. Memory is O(cache length) per worker: scores of one
@@ -59,13 +63,30 @@ public final class Attention {
         }
     }
 
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
     private static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        int i = 0;
         float s = 0;
-        for (int i = 0; i < n; i++) s += a[ao + i] * b[bo + i];
+        if (n >= S.length()) {
+            FloatVector acc = FloatVector.zero(S);
+            for (; i <= n - S.length(); i += S.length()) {
+                acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
+            }
+            s = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) s += a[ao + i] * b[bo + i];
         return s;
     }
 
     private static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
-        for (int i = 0; i < n; i++) y[yo + i] += alpha * x[xo + i];
+        int i = 0;
+        if (n >= S.length()) {
+            FloatVector va = FloatVector.broadcast(S, alpha);
+            for (; i <= n - S.length(); i += S.length()) {
+                FloatVector.fromArray(S, x, xo + i).fma(va, FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+            }
+        }
+        for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
     }
 }
