@@ -61,7 +61,6 @@ public record DecoderConfig(
 
     /** Reads a text-model config node (the whole config.json or a LLaVA {@code text_config}). */
     public static DecoderConfig fromHfConfig(Path file, JsonNode c) {
-        HfFields f = new HfFields(file, c);
         String modelType = c.path("model_type").asText("");
         String arch = c.path("architectures").path(0).asText("");
         Architecture a;
@@ -69,23 +68,27 @@ public record DecoderConfig(
         else if (modelType.equals("llama") || arch.equals("LlamaForCausalLM")) a = Architecture.LLAMA;
         else throw new ModelFileException(file, "model_type '" + modelType + "' / architectures '" + arch
                 + "' is not supported (supported: Qwen2ForCausalLM, LlamaForCausalLM)");
+        // Absent fields take the transformers config classes' defaults (llava-hf text_configs rely on them).
+        boolean q = a == Architecture.QWEN2;
+        HfFields f = new HfFields(file, c);
         JsonNode rs = c.get("rope_scaling");
         if (rs != null && !rs.isNull()) {
             throw new ModelFileException(file, "rope_scaling " + rs + " is not supported (only plain RoPE)");
         }
-        int hidden = f.posInt("hidden_size");
-        int heads = f.posInt("num_attention_heads");
-        int kvHeads = c.has("num_key_value_heads") && !c.get("num_key_value_heads").isNull() ? f.posInt("num_key_value_heads") : heads;
-        int headDim = c.has("head_dim") && !c.get("head_dim").isNull() ? f.posInt("head_dim") : hidden / heads;
-        if (!c.has("head_dim") && hidden % heads != 0) throw new ModelFileException(file, "hidden_size " + hidden + " is not a multiple of num_attention_heads " + heads);
+        int hidden = f.posInt("hidden_size", 4096);
+        int heads = f.posInt("num_attention_heads", 32);
+        int kvHeads = f.posInt("num_key_value_heads", heads);
+        int headDim = f.posInt("head_dim", hidden / heads);
+        if (!f.present("head_dim") && hidden % heads != 0) throw new ModelFileException(file, "hidden_size " + hidden + " is not a multiple of num_attention_heads " + heads);
         if (heads % kvHeads != 0) throw new ModelFileException(file, "num_attention_heads " + heads + " is not a multiple of num_key_value_heads " + kvHeads);
-        boolean bias = a == Architecture.QWEN2 || c.path("attention_bias").asBoolean(false);
+        boolean bias = q || c.path("attention_bias").asBoolean(false);
         boolean tied = c.path("tie_word_embeddings").asBoolean(false);
         double theta = c.path("rope_theta").asDouble(10000.0);
         float eps = (float) c.path("rms_norm_eps").asDouble(1e-6);
-        int ctx = c.path("max_position_embeddings").asInt(4096);
-        return new DecoderConfig(a, hidden, f.posInt("num_hidden_layers"), heads, kvHeads, headDim,
-                f.posInt("intermediate_size"), f.posInt("vocab_size"), theta, eps, bias, tied, RopeStyle.NEOX, ctx);
+        int ctx = f.posInt("max_position_embeddings", q ? 32768 : 2048);
+        return new DecoderConfig(a, hidden, f.posInt("num_hidden_layers", 32), heads, kvHeads, headDim,
+                f.posInt("intermediate_size", q ? 22016 : 11008), f.posInt("vocab_size", q ? 151936 : 32000),
+                theta, eps, bias, tied, RopeStyle.NEOX, ctx);
     }
 
     /** Reads GGUF metadata of the {@code qwen2} or {@code llama} architecture. */
@@ -124,10 +127,17 @@ public record DecoderConfig(
     }
 
     private record HfFields(Path file, JsonNode c) {
-        int posInt(String key) {
+        boolean present(String key) {
             JsonNode v = c.get(key);
-            if (v == null || v.isNull()) throw new ModelFileException(file, "missing field '" + key + "'");
-            if (!v.canConvertToInt() || v.asInt() <= 0) throw new ModelFileException(file, "field '" + key + "' = " + v + " must be a positive integer");
+            return v != null && !v.isNull();
+        }
+
+        int posInt(String key, int dflt) {
+            if (!present(key)) return dflt;
+            JsonNode v = c.get(key);
+            if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() <= 0) {
+                throw new ModelFileException(file, "field '" + key + "' = " + v + " must be a positive integer");
+            }
             return v.asInt();
         }
     }

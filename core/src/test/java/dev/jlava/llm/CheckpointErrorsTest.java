@@ -44,12 +44,22 @@ class CheckpointErrorsTest {
     }
 
     @Test
-    void missingConfigField() throws Exception {
+    void badConfigField() throws Exception {
+        RandomCheckpoints.writeHf(tmp, C, RandomCheckpoints.weights(C, 1), DType.F32, 1);
+        String cfg = Files.readString(tmp.resolve("config.json")).replace("\"num_hidden_layers\" : 2", "\"num_hidden_layers\" : \"two\"");
+        Files.writeString(tmp.resolve("config.json"), cfg);
+        assertThatThrownBy(() -> DecoderCheckpoint.open(tmp)).isInstanceOf(ModelFileException.class)
+                .hasMessageContaining("config.json").hasMessageContaining("'num_hidden_layers' = \"two\" must be a positive integer");
+    }
+
+    @Test
+    void absentConfigFieldTakesTransformersDefault() throws Exception {
+        // LlamaConfig's default of 32 layers then contradicts the 2 layers stored: the loader names the first missing tensor.
         RandomCheckpoints.writeHf(tmp, C, RandomCheckpoints.weights(C, 1), DType.F32, 1);
         String cfg = Files.readString(tmp.resolve("config.json")).replace("\"num_hidden_layers\"", "\"n_layers\"");
         Files.writeString(tmp.resolve("config.json"), cfg);
         assertThatThrownBy(() -> DecoderCheckpoint.open(tmp)).isInstanceOf(ModelFileException.class)
-                .hasMessageContaining("missing field 'num_hidden_layers'");
+                .hasMessageContaining("missing tensor 'model.layers.2.input_layernorm.weight'");
     }
 
     @Test
