@@ -59,12 +59,14 @@ public final class BpeTokenizer implements Tokenizer {
     public int[] encode(String text, boolean addBos, boolean parseSpecial) {
         IntList out = new IntList(16 + text.length() / 3);
         if (addBos && bos >= 0) out.add(bos);
+        boolean atStart = true;
         for (SpecialTokens.Fragment f : specials.split(text, parseSpecial)) {
             if (f.isToken()) {
                 out.add(f.id());
-                continue;
+            } else {
+                for (String piece : preTokenizer.split(normalizer.apply(f.text()), atStart)) model.encode(piece, out);
             }
-            for (String piece : preTokenizer.split(normalizer.apply(f.text()))) model.encode(piece, out);
+            atStart = false;
         }
         return out.toArray();
     }

@@ -13,6 +13,14 @@ import java.util.regex.Pattern;
 public interface PreTokenizer {
     List<String> split(String text);
 
+    /**
+     * @param atStart the text is the beginning of the input (no special token before it); only
+     *                Metaspace with prepend_scheme "first" cares
+     */
+    default List<String> split(String text, boolean atStart) {
+        return split(text);
+    }
+
     /** Qwen2 / Qwen2.5 (Hugging Face tokenizer.json; llama.cpp writes the contractions as '[sS] etc.). */
     String QWEN2_REGEX = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
     /** Llama 3: as Qwen2 but digits in runs of up to three. */
@@ -52,38 +60,59 @@ public interface PreTokenizer {
         };
     }
 
+    /** When Metaspace prepends its replacement character. */
+    enum PrependScheme { ALWAYS, FIRST, NEVER }
+
     /**
-     * Hugging Face Metaspace: spaces become {@code replacement}; {@code prefix} prepends one to the
-     * text; {@code split} starts a new piece before every replacement character.
+     * Hugging Face Metaspace: spaces become {@code replacement}; one is prepended (ALWAYS, or FIRST:
+     * only to the text at the very start of the input); {@code split} starts a new piece before every
+     * replacement character.
      */
-    static PreTokenizer metaspace(char replacement, boolean prefix, boolean split) {
-        return text -> {
-            String t = text.replace(' ', replacement);
-            if (prefix && !t.isEmpty() && t.charAt(0) != replacement) t = replacement + t;
-            if (!split) return t.isEmpty() ? List.of() : List.of(t);
-            List<String> out = new ArrayList<>();
-            int start = 0;
-            for (int i = 1; i < t.length(); i++) {
-                if (t.charAt(i) == replacement) {
-                    out.add(t.substring(start, i));
-                    start = i;
-                }
+    static PreTokenizer metaspace(char replacement, PrependScheme scheme, boolean split) {
+        return new PreTokenizer() {
+            @Override
+            public List<String> split(String text) {
+                return split(text, true);
             }
-            if (start < t.length()) out.add(t.substring(start));
-            return out;
+
+            @Override
+            public List<String> split(String text, boolean atStart) {
+                String t = text.replace(' ', replacement);
+                boolean prefix = scheme == PrependScheme.ALWAYS || (scheme == PrependScheme.FIRST && atStart);
+                if (prefix && !t.isEmpty() && t.charAt(0) != replacement) t = replacement + t;
+                if (!split) return t.isEmpty() ? List.of() : List.of(t);
+                List<String> out = new ArrayList<>();
+                int start = 0;
+                for (int i = 1; i < t.length(); i++) {
+                    if (t.charAt(i) == replacement) {
+                        out.add(t.substring(start, i));
+                        start = i;
+                    }
+                }
+                if (start < t.length()) out.add(t.substring(start));
+                return out;
+            }
         };
     }
 
     static PreTokenizer sequence(List<PreTokenizer> steps) {
         List<PreTokenizer> copy = List.copyOf(steps);
-        return text -> {
-            List<String> pieces = List.of(text);
-            for (PreTokenizer p : copy) {
-                List<String> next = new ArrayList<>();
-                for (String s : pieces) next.addAll(p.split(s));
-                pieces = next;
+        return new PreTokenizer() {
+            @Override
+            public List<String> split(String text) {
+                return split(text, true);
             }
-            return pieces;
+
+            @Override
+            public List<String> split(String text, boolean atStart) {
+                List<String> pieces = List.of(text);
+                for (PreTokenizer p : copy) {
+                    List<String> next = new ArrayList<>();
+                    for (int i = 0; i < pieces.size(); i++) next.addAll(p.split(pieces.get(i), atStart && i == 0));
+                    pieces = next;
+                }
+                return pieces;
+            }
         };
     }
 
