@@ -15,11 +15,14 @@ public interface VisualReducer {
     Set<VisionSignal> signals();
 
     /**
-     * True when the reducer works in the vision tower's space, before the projector (VisionZip on
-     * CLIP: the tokens are {@code hidden_states[-2]} rows with CLS, and the pipeline projects
-     * the output). False: after projector and pooling, in the LLM embedding space.
+     * True when, for this tower, the reducer works in the vision tower's space before the
+     * projector: VisionZip on CLIP (LLaVA-1.5) takes the feature layer's rows <em>with</em> CLS
+     * ({@link VisualTokens#ofImageWithCls}) and the pipeline projects its output. False (the
+     * default, and VisionZip's SigLIP port): after projector and pooling, in the LLM embedding space.
+     *
+     * @param towerHasCls whether the vision tower has a class token (CLIP: yes, SigLIP: no)
      */
-    default boolean beforeProjector() {
+    default boolean beforeProjector(boolean towerHasCls) {
         return false;
     }
 

@@ -32,17 +32,25 @@ public final class Approx {
 
     public static void assertAbs(String what, float[][] expected, float[][] actual, double tol) {
         double e = maxAbs(expected, actual);
+        report(what, "abs", e);
         assertThat(e).as(what + " max abs error").isLessThanOrEqualTo(tol);
     }
 
     public static void assertAbs(String what, float[] expected, float[] actual, double tol) {
         double e = maxAbs(expected, actual);
+        report(what, "abs", e);
         assertThat(e).as(what + " max abs error").isLessThanOrEqualTo(tol);
     }
 
     public static void assertRel(String what, float[] expected, float[] actual, double tol) {
         double e = maxRel(expected, actual, 1e-30);
+        report(what, "rel", e);
         assertThat(e).as(what + " max rel error").isLessThanOrEqualTo(tol);
+    }
+
+    /** Measured errors go to the test output (surefire keeps it), for the reports. */
+    private static void report(String what, String kind, double e) {
+        System.out.printf("max %s error %-40s %.3e%n", kind, what, e);
     }
 
     public static float[] flat(float[][] m) {
