@@ -23,7 +23,8 @@ public final class HoliTomInnerMerge {
      *
      * @param topk        the kept tokens in descending attention order
      * @param nonTopk     the merged-away tokens, ascending
-     * @param mergeTarget for each of those, the kept token it is folded into
+     * @param mergeTarget for each of those, the kept token it is folded into (−1 when nothing is kept:
+     *                    round(n·(1−r)) = 0, where the official code would fail; the span is then dropped)
      * @param kept        the kept tokens, ascending
      * @param keptRows    their hidden rows after merging, in {@code kept} order
      * @param receivedMerge for each kept token (in {@code kept} order), whether anything was folded into it
@@ -100,6 +101,7 @@ public final class HoliTomInnerMerge {
         } else {
             for (int q = 0; q < nonTopk.length; q++) {
                 int t = target[q];
+                if (t < 0) continue;
                 float[] cur = rows[t] != null ? rows[t] : spanHidden[t].clone();
                 float[] hu = spanHidden[nonTopk[q]];
                 for (int k = 0; k < cur.length; k++) cur[k] = (cur[k] + hu[k]) / 2f;

@@ -96,6 +96,11 @@ public final class VisionZip implements VisualReducer {
                 rows[r.dominant.length + c] = r.contextual[c];
                 origins[r.dominant.length + c] = TokenOrigin.of(TokenKind.CONTEXTUAL, f, r.targets[c], in.grid(), null, ids);
             }
+            // with no contextual slot the non-dominant tokens are simply gone
+            boolean[] used = new boolean[n];
+            for (int d : r.dominant) used[d] = true;
+            for (int[] mem : r.members) for (int q : mem) used[q] = true;
+            for (int p = 0; p < n; p++) if (!used[p]) b.drop(f * n + p);
             if (hasCls) b.add(in.row(0), in.origin(0));
             if (ctx.newlineMode() == NewlineMode.GRID && !hasCls) {
                 Integer[] order = new Integer[total];
