@@ -138,8 +138,8 @@ public final class ReductionPlanParser {
                 p.only(HOLITOM, "r, tau, beta, d, knn, maxwindow, nobeta, k, mr, merge, outer");
                 HoliTomConfig d = HoliTomConfig.DEFAULTS;
                 boolean withOuter = p.bool("outer", true);
-                HoliTomConfig cfg = p.wrap(() -> new HoliTomConfig(p.dbl("r", d.retainRatio(), "in (0, 1]"), p.dbl("tau", d.tau(), "in [-1, 1]"),
-                        p.dbl("beta", d.beta(), "in [0, 1]"), p.dbl("d", d.d(), "in [0, 1]"), p.integer("knn", d.knn()),
+                HoliTomConfig cfg = p.wrap(() -> new HoliTomConfig(p.dbl("r", d.retainRatio()), p.dbl("tau", d.tau()),
+                        p.dbl("beta", d.beta()), p.dbl("d", d.d()), p.integer("knn", d.knn()),
                         p.integer("maxwindow", d.maxWindow()), p.bool("nobeta", false)));
                 boolean bare = s.params == null;
                 Integer k = bare ? Integer.valueOf(HOLITOM_DEFAULT_K) : p.has("k") ? Integer.valueOf(p.integer("k", 0)) : null;
@@ -149,13 +149,13 @@ public final class ReductionPlanParser {
                 List<LayerReducer> layers = new ArrayList<>();
                 if (k != null) {
                     String merge = p.choice("merge", "seq", Set.of("seq", "mean"));
-                    layers.add(new HoliTomInner(k, p.dbl("mr", HOLITOM_DEFAULT_MR, "in [0, 1)"), merge.equals("mean")));
+                    layers.add(new HoliTomInner(k, p.dbl("mr", HOLITOM_DEFAULT_MR), merge.equals("mean")));
                 }
                 yield new Parsed(withOuter ? new HoliTomOuter(cfg) : null, layers, null);
             }
             case "fastv" -> {
                 p.only(FASTV, "K (filtering layer >= 1), R (removed share of image tokens, 0..1)");
-                yield new Parsed(null, List.of(new FastV(p.integer("k", 2), p.dbl("r", 0.5, "in [0, 1]"))), null);
+                yield new Parsed(null, List.of(new FastV(p.integer("k", 2), p.dbl("r", 0.5))), null);
             }
             case "visionzip" -> {
                 p.only(VISIONZIP, "dominant and contextual (token counts), or spatial (tokens per frame, 54/64 dominant)");
@@ -197,7 +197,7 @@ public final class ReductionPlanParser {
             for (int i = 0; i < parts.length; i++) keep[i] = p.number("keep", parts[i].trim());
         }
         return new ProgressiveVisualTokenPruning(new ProgressiveVisualTokenPruning.Config(p.integer("k0", d.k0()), stride,
-                p.dbl("ratio", d.ratio(), "in [0, 1)"), p.integer("minkeep", d.minKeep()),
+                p.dbl("ratio", d.ratio()), p.integer("minkeep", d.minKeep()),
                 mode.equals("linear") ? ProgressiveVisualTokenPruning.RatioMode.LINEAR : ProgressiveVisualTokenPruning.RatioMode.GEOMETRIC, keep));
     }
 
@@ -205,7 +205,7 @@ public final class ReductionPlanParser {
         VisualTokenAnnealing.Config d = VisualTokenAnnealing.Config.DEFAULTS;
         String shape = p.choice("shape", "cosine", Set.of("cosine", "linear", "exponential", "step"));
         String score = p.choice("score", "current", Set.of("current", "accumulated"));
-        return new VisualTokenAnnealing(new VisualTokenAnnealing.Config(p.dbl("floor", d.floor(), "in [0, 1]"), p.integer("horizon", d.horizon()),
+        return new VisualTokenAnnealing(new VisualTokenAnnealing.Config(p.dbl("floor", d.floor()), p.integer("horizon", d.horizon()),
                 VisualTokenAnnealing.Shape.valueOf(shape.toUpperCase(Locale.ROOT)),
                 score.equals("current") ? VisualTokenAnnealing.ScoreMode.CURRENT_STEP : VisualTokenAnnealing.ScoreMode.ACCUMULATED,
                 p.integer("every", d.every())));
@@ -245,10 +245,8 @@ public final class ReductionPlanParser {
             }
         }
 
-        double dbl(String k, double def, String range) {
-            if (!has(k)) return def;
-            double v = number(k, raw(k));
-            return v;
+        double dbl(String k, double def) {
+            return has(k) ? number(k, raw(k)) : def;
         }
 
         int integer(String k, int def) {
