@@ -10,6 +10,8 @@ import java.util.List;
  * crops of the processor's size in row-major order. Crop 0 is the whole image squashed to the
  * processor's size (the "base" image). All crops are 8-bit; {@link #pixelValues()} normalises them.
  *
+ * @param originalHeight height of the image given (needed later to unpad the feature grid)
+ * @param originalWidth  width of the image given
  * @param bestHeight   chosen pinpoint height
  * @param bestWidth    chosen pinpoint width
  * @param resizedHeight size of the aspect-preserving resize
@@ -21,7 +23,7 @@ import java.util.List;
  * @param crops        base image first, then the grid crops row-major
  * @param preprocessor the processor that normalises the crops
  */
-public record AnyResImage(int bestHeight, int bestWidth, int resizedHeight, int resizedWidth, int padTop, int padLeft,
+public record AnyResImage(int originalHeight, int originalWidth, int bestHeight, int bestWidth, int resizedHeight, int resizedWidth, int padTop, int padLeft,
                           int gridRows, int gridCols, List<RgbImage> crops, ImagePreprocessor preprocessor) {
 
     /** {@code pixel_values} of every crop, base first, each {@code [3][h][w]}. */
@@ -59,7 +61,7 @@ public record AnyResImage(int bestHeight, int bestWidth, int resizedHeight, int 
         for (int y = 0; y < th; y += ph) {
             for (int x = 0; x < tw; x += pw) crops.add(padded.crop(x, y, pw, ph));
         }
-        return new AnyResImage(th, tw, nh, nw, padTop, padLeft, th / ph, tw / pw, List.copyOf(crops), pre);
+        return new AnyResImage(h, w, th, tw, nh, nw, padTop, padLeft, th / ph, tw / pw, List.copyOf(crops), pre);
     }
 
     /**

@@ -45,6 +45,9 @@ import javax.imageio.stream.ImageInputStream;
 public final class ImageLoader {
     private ImageLoader() {}
 
+    /** Pillow raises DecompressionBombError above twice its MAX_IMAGE_PIXELS (89,478,485). */
+    static final long MAX_PIXELS = 2L * 89_478_485;
+
     /** Decodes {@code file} like Pillow's {@code Image.open(file).convert("RGB")} (no EXIF rotation). */
     public static RgbImage load(Path file) {
         return load(file, false);
@@ -84,6 +87,11 @@ public final class ImageLoader {
                 // accepting the grey fill ImageIO reports only as a warning.
                 String[] warning = new String[1];
                 reader.addIIOReadWarningListener((source, message) -> { if (warning[0] == null) warning[0] = message; });
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (pixels > MAX_PIXELS) {
+                    throw new MediaFileException(name, Problem.UNSUPPORTED, reader.getWidth(0) + "x" + reader.getHeight(0)
+                            + " pixels is more than the " + MAX_PIXELS + " Pillow accepts (decompression bomb?)");
+                }
                 BufferedImage img = reader.read(0);
                 if (warning[0] != null) {
                     throw new MediaFileException(name, Problem.CORRUPT, "damaged or truncated " + reader.getFormatName()

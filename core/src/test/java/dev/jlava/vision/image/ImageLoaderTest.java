@@ -148,6 +148,21 @@ class ImageLoaderTest {
         assertProblem(() -> ImageLoader.decode(Arrays.copyOf(png, png.length / 2), Path.of("half.png"), false), Problem.CORRUPT);
     }
 
+    /** A PNG header announcing 20000 x 20000 pixels is refused before decoding, as Pillow refuses it. */
+    @Test
+    void decompressionBombsAreRefused() {
+        byte[] ihdr = {0, 0, 0x4e, 0x20, 0, 0, 0x4e, 0x20, 8, 2, 0, 0, 0};
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        png.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'});
+        png.writeBytes(ihdr);
+        CRC32 crc = new CRC32();
+        crc.update(new byte[] {'I', 'H', 'D', 'R'});
+        crc.update(ihdr);
+        long c = crc.getValue();
+        png.writeBytes(new byte[] {(byte) (c >>> 24), (byte) (c >>> 16), (byte) (c >>> 8), (byte) c});
+        assertProblem(() -> ImageLoader.decode(png.toByteArray(), Path.of("huge.png"), false), Problem.UNSUPPORTED);
+    }
+
     private static void assertProblem(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, Problem problem) {
         assertThatThrownBy(call).isInstanceOfSatisfying(MediaFileException.class, e -> {
             assertThat(e.problem()).as(e.getMessage()).isEqualTo(problem);
