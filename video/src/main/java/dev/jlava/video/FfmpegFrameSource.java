@@ -133,11 +133,11 @@ public final class FfmpegFrameSource implements FrameSource {
                 }
                 return toEnd || next[0] < indices.length;
             });
-            if (toEnd) decodedFrames = count;
             if (count == 0) {
                 throw new MediaFileException(file, Problem.CORRUPT, "no video frame could be decoded"
                         + (pass.lastError != null ? " (FFmpeg: " + pass.lastError + ")" : ""));
             }
+            if (toEnd) decodedFrames = count;
         }
         return out;
     }
