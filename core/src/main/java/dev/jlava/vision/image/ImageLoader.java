@@ -40,6 +40,7 @@ import javax.imageio.stream.ImageInputStream;
  *
  * <p>JPEG: the JDK's decoder is IJG libjpeg 6b (integer IDCT, fancy upsampling), Pillow uses
  * libjpeg-turbo with the same default algorithms; see the tests for the measured difference.
+ * Embedded ICC profiles are ignored, as in Pillow (ImageIO would convert JPEG pixels to sRGB).
  * CMYK/YCCK JPEGs are rejected.
  */
 public final class ImageLoader {
@@ -69,7 +70,7 @@ public final class ImageLoader {
     /** Decodes an encoded image held in memory; {@code name} is used in error messages. */
     public static RgbImage decode(byte[] data, Path name, boolean applyExifOrientation) {
         if (data.length == 0) throw new MediaFileException(name, Problem.EMPTY, "empty file (0 bytes), not an image");
-        BufferedImage img = read(data, name);
+        BufferedImage img = read(withoutJpegIccProfile(data), name);
         RgbImage rgb = toRgb(img, isPlainGray16Png(data), name);
         return applyExifOrientation ? ExifOrientation.apply(rgb, ExifOrientation.read(data)) : rgb;
     }
@@ -111,6 +112,35 @@ public final class ImageLoader {
             if (e instanceof MediaFileException m) throw m;
             throw new MediaFileException(name, Problem.CORRUPT, "cannot decode: " + e, e);
         }
+    }
+
+    /**
+     * The JPEG without its APP2 ICC_PROFILE segments. ImageIO converts the pixels from an embedded
+     * profile to sRGB; Pillow does no colour management, so the profile must not be seen.
+     * Anything that is not a JPEG is returned unchanged.
+     */
+    static byte[] withoutJpegIccProfile(byte[] d) {
+        if (d.length < 4 || (d[0] & 0xff) != 0xFF || (d[1] & 0xff) != 0xD8) return d;
+        java.io.ByteArrayOutputStream out = null;
+        int p = 2, copied = 0;
+        while (p + 4 <= d.length && (d[p] & 0xff) == 0xFF) {
+            int marker = d[p + 1] & 0xff;
+            if (marker == 0xDA || marker == 0xD9) break; // scan data follows: no more metadata segments
+            if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0xFF) { p += marker == 0xFF ? 1 : 2; continue; }
+            int len = ((d[p + 2] & 0xff) << 8) | (d[p + 3] & 0xff);
+            if (len < 2 || p + 2 + len > d.length) break;
+            boolean icc = marker == 0xE2 && len >= 16
+                    && new String(d, p + 4, 12, java.nio.charset.StandardCharsets.ISO_8859_1).equals("ICC_PROFILE\0");
+            if (icc) {
+                if (out == null) out = new java.io.ByteArrayOutputStream(d.length);
+                out.write(d, copied, p - copied);
+                copied = p + 2 + len;
+            }
+            p += 2 + len;
+        }
+        if (out == null) return d;
+        out.write(d, copied, d.length - copied);
+        return out.toByteArray();
     }
 
     /**

@@ -42,6 +42,40 @@ class ImageLoaderTest {
         assertThat(rocket.height()).isEqualTo(427);
     }
 
+    /** Pillow does no colour management: an embedded ICC profile must not change the decoded samples. */
+    @Test
+    void embeddedIccProfileIsIgnored() throws IOException {
+        byte[] jpg = Files.readAllBytes(SharedData.media("still_640x360.jpg"));
+        byte[] icc = java.awt.color.ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB).getData();
+        ByteArrayOutputStream app2 = new ByteArrayOutputStream();
+        int len = 2 + 12 + 2 + icc.length;
+        app2.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xE2, (byte) (len >> 8), (byte) len});
+        app2.writeBytes("ICC_PROFILE\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        app2.writeBytes(new byte[] {1, 1});
+        app2.writeBytes(icc);
+        ByteArrayOutputStream withProfile = new ByteArrayOutputStream();
+        withProfile.write(jpg, 0, 2); // SOI
+        withProfile.writeBytes(app2.toByteArray());
+        withProfile.write(jpg, 2, jpg.length - 2);
+        assertThat(ImageLoader.decode(withProfile.toByteArray(), Path.of("icc.jpg"), false)).isEqualTo(ImageLoader.decode(jpg, DUMMY, false));
+    }
+
+    @Test
+    void pngIccProfileIsIgnored() throws IOException {
+        byte[] png = Files.readAllBytes(SharedData.media("tiny_8x8.png"));
+        byte[] icc = java.awt.color.ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB).getData();
+        java.util.zip.Deflater z = new java.util.zip.Deflater();
+        z.setInput(icc);
+        z.finish();
+        byte[] buf = new byte[icc.length + 1024];
+        int n = z.deflate(buf);
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(new byte[] {'l', 'i', 'n', 0, 0});
+        body.write(buf, 0, n);
+        byte[] withProfile = insertAfterIhdr(png, "iCCP", body.toByteArray());
+        assertThat(ImageLoader.decode(withProfile, Path.of("icc.png"), false)).isEqualTo(ImageLoader.decode(png, DUMMY, false));
+    }
+
     @Test
     void grayscaleJpegBecomesGrayRgb() {
         RgbImage jpg = ImageLoader.load(SharedData.media("gray_320x240.jpg"));
@@ -179,12 +213,19 @@ class ImageLoaderTest {
     /** Inserts an eXIf chunk (big-endian TIFF with one Orientation entry) right after IHDR. */
     static byte[] withExifChunk(byte[] png, int orientation) {
         byte[] tiff = {'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, (byte) orientation, 0, 0, 0, 0, 0, 0, 0, 0};
+        return insertAfterIhdr(png, "eXIf", tiff);
+    }
+
+    static byte[] insertAfterIhdr(byte[] png, String type, byte[] data) {
+        byte[] t = type.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
         ByteArrayOutputStream chunk = new ByteArrayOutputStream();
-        chunk.writeBytes(new byte[] {0, 0, 0, (byte) tiff.length, 'e', 'X', 'I', 'f'});
-        chunk.writeBytes(tiff);
+        int n = data.length;
+        chunk.writeBytes(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+        chunk.writeBytes(t);
+        chunk.writeBytes(data);
         CRC32 crc = new CRC32();
-        crc.update(new byte[] {'e', 'X', 'I', 'f'});
-        crc.update(tiff);
+        crc.update(t);
+        crc.update(data);
         long c = crc.getValue();
         chunk.writeBytes(new byte[] {(byte) (c >>> 24), (byte) (c >>> 16), (byte) (c >>> 8), (byte) c});
         int afterIhdr = 8 + 8 + 13 + 4;
