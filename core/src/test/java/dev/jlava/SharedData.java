@@ -10,7 +10,7 @@ public final class SharedData {
     public static Path root() {
         String p = System.getProperty("jlava.shared");
         Path root = p != null ? Path.of(p) : Path.of("..", "shared");
-        if (!Files.isDirectory(root)) root = Path.of("..", "..", "shared");
+        if (!Files.isDirectory(root.resolve("golden"))) root = Path.of("..", "..", "shared");
         if (!Files.isDirectory(root.resolve("golden"))) {
             throw new IllegalStateException("../shared/golden not found (looked at " + root.toAbsolutePath() + ")");
         }

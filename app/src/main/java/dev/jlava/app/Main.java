@@ -34,7 +34,8 @@ public final class Main implements Runnable {
     }
 
     static String userMessage(Throwable ex) {
-        if (ex instanceof ModelFileException || ex instanceof IllegalArgumentException || ex instanceof UserError) {
+        if (ex instanceof ModelFileException || ex instanceof dev.jlava.vision.MediaFileException
+                || ex instanceof IllegalArgumentException || ex instanceof UserError) {
             return ex.getMessage();
         }
         if (ex instanceof UncheckedIOException u) return u.getCause().getMessage();

@@ -1,5 +1,6 @@
 package dev.jlava.video;
 
+import dev.jlava.SharedData;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jlava.vision.image.RgbImage;
@@ -18,8 +19,8 @@ class CrossFormatTest {
     @ValueSource(strings = {"scenes_short.webm", "scenes_short.avi", "scenes_short.mov", "scenes_short_av1.mp4"})
     void sameContentInOtherCodecsDecodesToTheSamePictures(String name) {
         List<Frame> ref, other;
-        try (FfmpegFrameSource a = FfmpegFrameSource.open(Shared.media("scenes_short.mp4"));
-             FfmpegFrameSource b = FfmpegFrameSource.open(Shared.media(name))) {
+        try (FfmpegFrameSource a = FfmpegFrameSource.open(SharedData.media("scenes_short.mp4"));
+             FfmpegFrameSource b = FfmpegFrameSource.open(SharedData.media(name))) {
             ref = a.sample(6);
             other = b.sample(6);
         }

@@ -1,5 +1,6 @@
 package dev.jlava.video;
 
+import dev.jlava.SharedData;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jlava.io.Safetensors;
@@ -14,8 +15,8 @@ import org.junit.jupiter.api.Test;
 class GoldenFramesTest {
     @Test
     void sampledFramesMatchTheReferenceDecode() {
-        try (Safetensors st = Safetensors.open(Shared.golden("llava-ov/video_inputs.safetensors"));
-             FfmpegFrameSource src = FfmpegFrameSource.open(Shared.media("scenes.mp4"))) {
+        try (Safetensors st = Safetensors.open(SharedData.golden("llava-ov/video_inputs.safetensors"));
+             FfmpegFrameSource src = FfmpegFrameSource.open(SharedData.media("scenes.mp4"))) {
             long[] idx = st.get("frame_indices").toLongArray();
             Tensor frames = st.get("frames_uint8");
             List<Frame> got = src.sample(8);

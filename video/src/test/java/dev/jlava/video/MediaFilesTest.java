@@ -1,5 +1,6 @@
 package dev.jlava.video;
 
+import dev.jlava.SharedData;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,7 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class MediaFilesTest {
     static JsonNode media() {
         try {
-            return new ObjectMapper().readTree(Shared.media("media.json").toFile());
+            return new ObjectMapper().readTree(SharedData.media("media.json").toFile());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -49,7 +50,7 @@ class MediaFilesTest {
     @MethodSource("videos")
     void probesAndSamplesLikeTheReference(String name) {
         JsonNode v = media().get("videos").get(name);
-        try (FfmpegFrameSource src = FfmpegFrameSource.open(Shared.media(name))) {
+        try (FfmpegFrameSource src = FfmpegFrameSource.open(SharedData.media(name))) {
             List<Frame> frames = src.sample(32); // first, so that its single pass also counts the frames
             VideoInfo info = src.probe();
             assertThat(frames.stream().mapToInt(Frame::index).toArray()).containsExactly(samplesOf(v));
@@ -76,7 +77,7 @@ class MediaFilesTest {
     void scenesSamplesAreTheReadmeList() {
         int[] expected = {0, 9, 18, 27, 37, 46, 55, 64, 74, 83, 92, 101, 111, 120, 129, 138,
                 148, 157, 166, 175, 185, 194, 203, 212, 222, 231, 240, 249, 259, 268, 277, 287};
-        try (FfmpegFrameSource src = FfmpegFrameSource.open(Shared.media("scenes.mp4"))) {
+        try (FfmpegFrameSource src = FfmpegFrameSource.open(SharedData.media("scenes.mp4"))) {
             List<Frame> frames = src.sample(32);
             assertThat(frames.stream().mapToInt(Frame::index).toArray()).containsExactly(expected);
             // timestamps at 24 fps: frame n at n / 24 s
@@ -88,7 +89,7 @@ class MediaFilesTest {
     @ParameterizedTest
     @MethodSource("codedFiles")
     void sampledFramesCarryTheirOwnIndex(String name) {
-        try (FfmpegFrameSource src = FfmpegFrameSource.open(Shared.media(name))) {
+        try (FfmpegFrameSource src = FfmpegFrameSource.open(SharedData.media(name))) {
             for (Frame f : src.sample(32)) assertThat(readCode(f.image())).isEqualTo(f.index());
         }
     }
@@ -110,7 +111,7 @@ class MediaFilesTest {
 
     @Test
     void fewerFramesThanSamplesRepeatFrames() {
-        try (FfmpegFrameSource src = FfmpegFrameSource.open(Shared.media("short_10frames.mp4"))) {
+        try (FfmpegFrameSource src = FfmpegFrameSource.open(SharedData.media("short_10frames.mp4"))) {
             List<Frame> frames = src.sample(32);
             assertThat(frames).hasSize(32);
             assertThat(frames.stream().mapToInt(Frame::index).toArray()).containsExactly(
@@ -121,7 +122,7 @@ class MediaFilesTest {
     /** Stored 640x360 with rotation -90: shown 360x640 with the red "STORED TOP" band on the right. */
     @Test
     void displayMatrixRotationIsApplied() {
-        try (FfmpegFrameSource src = FfmpegFrameSource.open(Shared.media("rotated_portrait.mp4"))) {
+        try (FfmpegFrameSource src = FfmpegFrameSource.open(SharedData.media("rotated_portrait.mp4"))) {
             RgbImage img = src.sample(1).get(0).image();
             assertThat(img.width()).isEqualTo(360);
             assertThat(img.height()).isEqualTo(640);
@@ -136,7 +137,7 @@ class MediaFilesTest {
 
     @Test
     void audioIsIgnored() {
-        try (FfmpegFrameSource src = FfmpegFrameSource.open(Shared.media("with_audio.mp4"))) {
+        try (FfmpegFrameSource src = FfmpegFrameSource.open(SharedData.media("with_audio.mp4"))) {
             assertThat(src.probe().frameCount()).isEqualTo(72);
         }
     }
@@ -144,7 +145,7 @@ class MediaFilesTest {
     /** The sparse Cinepak AVI claims 120 frames; 19 decode, and sampling uses the 19. */
     @Test
     void containerFrameCountIsNotTrusted() {
-        try (FfmpegFrameSource src = FfmpegFrameSource.open(Shared.media("real_tree_sparse_cinepak.avi"))) {
+        try (FfmpegFrameSource src = FfmpegFrameSource.open(SharedData.media("real_tree_sparse_cinepak.avi"))) {
             assertThat(src.sample(32).stream().mapToInt(Frame::index).toArray()).containsExactly(
                     0, 0, 1, 1, 2, 2, 3, 4, 4, 5, 5, 6, 6, 7, 8, 8, 9, 9, 10, 11, 11, 12, 12, 13, 13, 14, 15, 15, 16, 16, 17, 18);
             VideoInfo info = src.probe();
@@ -157,7 +158,7 @@ class MediaFilesTest {
     @Test
     void truncatedFileDecodesWhatIsThere() {
         JsonNode bad = media().get("bad").get("scenes_truncated_half.mp4");
-        try (FfmpegFrameSource src = FfmpegFrameSource.open(Shared.media("scenes_truncated_half.mp4"))) {
+        try (FfmpegFrameSource src = FfmpegFrameSource.open(SharedData.media("scenes_truncated_half.mp4"))) {
             VideoInfo info = src.probe();
             assertThat(info.headerFrameCount()).isEqualTo(bad.get("nb_frames_header").asLong());
             assertThat(info.frameCount()).isEqualTo(bad.get("frames_decodable").asInt());
@@ -177,7 +178,7 @@ class MediaFilesTest {
     }
 
     private static void expectFailure(String name, Problem problem, String text) {
-        var path = Shared.media(name);
+        var path = SharedData.media(name);
         assertThatThrownBy(() -> {
             try (FfmpegFrameSource src = FfmpegFrameSource.open(path)) {
                 src.sample(4);
