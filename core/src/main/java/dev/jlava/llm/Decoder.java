@@ -44,13 +44,15 @@ public final class Decoder {
     }
 
     /** What a forward call should compute besides the cache update. */
-    public record Options(boolean allLogits, LayerHook hook, IntPredicate recordAttention) {
-        public static final Options LAST_LOGITS = new Options(false, LayerHook.NONE, l -> false);
-        public static final Options ALL_LOGITS = new Options(true, LayerHook.NONE, l -> false);
+    public record Options(boolean allLogits, LayerHook hook, IntPredicate recordAttention, CacheHook cacheHook) {
+        public static final Options LAST_LOGITS = new Options(false, LayerHook.NONE, l -> false, CacheHook.NONE);
+        public static final Options ALL_LOGITS = new Options(true, LayerHook.NONE, l -> false, CacheHook.NONE);
 
-        public Options withHook(LayerHook h) { return new Options(allLogits, h, recordAttention); }
+        public Options withHook(LayerHook h) { return new Options(allLogits, h, recordAttention, cacheHook); }
 
-        public Options recording(IntPredicate layers) { return new Options(allLogits, hook, layers); }
+        public Options withCacheHook(CacheHook h) { return new Options(allLogits, hook, recordAttention, h); }
+
+        public Options recording(IntPredicate layers) { return new Options(allLogits, hook, layers, cacheHook); }
     }
 
     /**
@@ -85,7 +87,7 @@ public final class Decoder {
                 if (st.rows() == 0) throw new IllegalStateException("a reduction stage removed every row before layer " + l);
             }
             boolean wantAttn = opt.recordAttention().test(l) || opt.hook().wantsAttention(l);
-            AttentionRow a = layer(l, st, cache.layer(l), wantAttn);
+            AttentionRow a = layer(l, st, cache.layer(l), wantAttn, opt.cacheHook());
             if (opt.recordAttention().test(l)) rec[l] = a;
             prev = a;
         }
@@ -100,7 +102,7 @@ public final class Decoder {
         return new Result(logits, m, st.positions(), rec);
     }
 
-    private AttentionRow layer(int l, HiddenState st, KvCache.Layer kv, boolean wantAttn) {
+    private AttentionRow layer(int l, HiddenState st, KvCache.Layer kv, boolean wantAttn, CacheHook cacheHook) {
         DecoderConfig c = config;
         DecoderWeights.Layer w = weights.layer(l);
         int n = st.rows(), d = c.hidden();
@@ -123,6 +125,7 @@ public final class Decoder {
         rope.apply(q, n, c.heads(), pos, 0);
         rope.apply(k, n, c.kvHeads(), pos, 0);
         kv.append(k, v, n, pos, 0);
+        if (n == 1 && cacheHook.active(l)) evict(l, q, kv, cacheHook);
 
         int len = kv.length();
         float[] attnOut = new float[n * c.qDim()];
@@ -144,6 +147,25 @@ public final class Decoder {
         w.down().forward(g, n, o);
         for (int i = 0; i < n * d; i++) x[i] += o[i];
         return probs == null ? null : new AttentionRow(l, c.heads(), len, probs, kv.positions());
+    }
+
+    /** Scores the single new query against every entry, lets the hook evict, keeps the rest. */
+    private void evict(int l, float[] q, KvCache.Layer kv, CacheHook hook) {
+        DecoderConfig c = config;
+        int len = kv.length();
+        float[] probs = new float[c.heads() * len];
+        Attention.causal(q, 1, c.heads(), c.kvHeads(), c.headDim(), kv.keys(), kv.values(), len, new float[c.qDim()], probs);
+        float[] mean = new AttentionRow(l, c.heads(), len, probs, null).meanOverHeads();
+        int[] gone = hook.evict(l, kv, mean);
+        if (gone.length == 0) return;
+        boolean[] drop = new boolean[len];
+        for (int g : gone) {
+            if (g < 0 || g >= len - 1) throw new IllegalStateException("cache hook evicted entry " + g + " of " + len + " (the new token is " + (len - 1) + ")");
+            drop[g] = true;
+        }
+        int[] keep = new int[len - gone.length];
+        for (int i = 0, j = 0; i < len; i++) if (!drop[i]) keep[j++] = i;
+        kv.retain(keep);
     }
 
     private static void addBias(float[] y, int n, float[] b) {

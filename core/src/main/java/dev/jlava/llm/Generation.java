@@ -12,14 +12,14 @@ import java.util.function.IntConsumer;
  * {@link DecodeHook}.
  */
 public final class Generation {
-    /** Called after every decode step with the number of tokens generated so far. */
+    /** Supplies the options of decode step t (t = 1 for the first token fed after the prompt). */
     public interface DecodeHook {
-        void afterStep(int generated, KvCache cache, AttentionRow[] attention);
+        Decoder.Options optionsForStep(int step);
 
-        /** Layers whose last-query attention the hook wants at each decode step. */
-        default boolean wantsAttention(int layer) { return false; }
+        /** Called after prefill (step 0) and after every decode step, e.g. to account KV-cache bytes. */
+        default void afterStep(int step, KvCache cache) { }
 
-        DecodeHook NONE = (g, c, a) -> { };
+        DecodeHook NONE = step -> Decoder.Options.LAST_LOGITS;
     }
 
     public record Settings(int maxTokens, Sampler sampler, Set<Integer> stopIds, DecodeHook decodeHook) {
@@ -57,19 +57,19 @@ public final class Generation {
         long t1 = System.nanoTime();
         float[] logits = r.lastLogits(vocab);
         float[] first = logits.clone();
+        s.decodeHook().afterStep(0, cache);
         List<Integer> out = new ArrayList<>();
         int nextPos = positions[n - 1] + 1;
         int steps = 0;
-        Decoder.Options stepOpt = Decoder.Options.LAST_LOGITS.recording(s.decodeHook()::wantsAttention);
         while (out.size() < s.maxTokens()) {
             int tok = s.sampler().sample(logits);
             out.add(tok);
             if (onToken != null) onToken.accept(tok);
             if (s.stopIds().contains(tok) || out.size() == s.maxTokens()) break;
-            Decoder.Result step = dec.forward(new int[] {tok}, new int[] {nextPos++}, cache, stepOpt);
             steps++;
-            s.decodeHook().afterStep(out.size(), cache, step.attention());
+            Decoder.Result step = dec.forward(new int[] {tok}, new int[] {nextPos++}, cache, s.decodeHook().optionsForStep(steps));
             logits = step.logits();
+            s.decodeHook().afterStep(steps, cache);
         }
         long t2 = System.nanoTime();
         return new Output(out.stream().mapToInt(Integer::intValue).toArray(), first, t1 - t0, t2 - t1, steps, n, cache);
