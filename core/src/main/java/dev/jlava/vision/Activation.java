@@ -1,12 +1,12 @@
 package dev.jlava.vision;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The activations of LLaVA vision towers and projectors, by their transformers {@code ACT2FN} names.
- * Computed in float32 like PyTorch, except the erf GELU, which is evaluated in double.
+ * Computed in float32 like PyTorch (the erf GELU in double); the array and scalar forms give
+ * bit-identical results (see {@link VectorExp}).
  */
 public enum Activation {
     /** {@code gelu}: x/2 (1 + erf(x/sqrt 2)), the projector's activation. */
@@ -42,8 +42,8 @@ public enum Activation {
                 int i = off, end = off + len, vend = off + S.loopBound(len);
                 for (; i < vend; i += S.length()) {
                     FloatVector v = FloatVector.fromArray(S, x, i);
-                    FloatVector inner = v.mul(v).mul(KAPPA).add(1f).mul(v).mul(SQRT_2_OVER_PI);
-                    inner.lanewise(VectorOperators.TANH).add(1f).mul(v).mul(0.5f).intoArray(x, i);
+                    FloatVector u = v.mul(v).mul(KAPPA).add(1f).mul(v).mul(-2 * SQRT_2_OVER_PI);
+                    v.div(VectorExp.exp(u).add(1f)).intoArray(x, i);
                 }
                 for (; i < end; i++) x[i] = geluTanh(x[i]);
             }
@@ -51,8 +51,7 @@ public enum Activation {
                 int i = off, end = off + len, vend = off + S.loopBound(len);
                 for (; i < vend; i += S.length()) {
                     FloatVector v = FloatVector.fromArray(S, x, i);
-                    FloatVector e = v.mul(-QUICK).lanewise(VectorOperators.EXP).add(1f);
-                    v.div(e).intoArray(x, i);
+                    v.div(VectorExp.exp(v.mul(-QUICK)).add(1f)).intoArray(x, i);
                 }
                 for (; i < end; i++) x[i] = quickGelu(x[i]);
             }
@@ -72,11 +71,12 @@ public enum Activation {
         return (float) (0.5 * x * (1 + Erf.erf(x * INV_SQRT2)));
     }
 
+    /** x/2 (1 + tanh u) written as x sigmoid(2u) = x / (1 + exp(-2u)): no cancellation for negative x. */
     static float geluTanh(float x) {
-        return 0.5f * x * (1f + (float) Math.tanh(SQRT_2_OVER_PI * (x + KAPPA * x * x * x)));
+        return x / (VectorExp.exp((x * x * KAPPA + 1f) * x * (-2 * SQRT_2_OVER_PI)) + 1f);
     }
 
     static float quickGelu(float x) {
-        return x / (1f + (float) Math.exp(-QUICK * x));
+        return x / (VectorExp.exp(x * -QUICK) + 1f);
     }
 }

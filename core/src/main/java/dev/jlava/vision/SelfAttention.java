@@ -54,7 +54,7 @@ final class SelfAttention {
         }
     }
 
-    /** In place: a[i] = exp(scale (a[i] - max)) / sum, float32 like PyTorch's softmax. */
+    /** In place: a[i] = exp(scale (a[i] - max)) / sum, float32 like PyTorch's softmax; deterministic. */
     static void softmax(float[] a, int off, int n, float scale) {
         int vend = off + S.loopBound(n), end = off + n, i;
         FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
@@ -63,13 +63,14 @@ final class SelfAttention {
         for (; i < end; i++) max = Math.max(max, a[i]);
         FloatVector vsum = FloatVector.zero(S);
         for (i = off; i < vend; i += S.length()) {
-            FloatVector e = FloatVector.fromArray(S, a, i).sub(max).mul(scale).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorExp.exp(FloatVector.fromArray(S, a, i).sub(max).mul(scale));
             e.intoArray(a, i);
             vsum = vsum.add(e);
         }
-        double sum = vsum.reduceLanes(VectorOperators.ADD);
+        double sum = 0; // lanes in a fixed order: reduceLanes(ADD) may associate differently once compiled
+        for (int l = 0; l < S.length(); l++) sum += vsum.lane(l);
         for (; i < end; i++) {
-            float e = (float) Math.exp((a[i] - max) * scale);
+            float e = VectorExp.exp((a[i] - max) * scale);
             a[i] = e;
             sum += e;
         }
