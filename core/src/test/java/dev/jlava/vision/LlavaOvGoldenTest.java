@@ -28,10 +28,11 @@ class LlavaOvGoldenTest {
     @BeforeAll
     static void open() {
         Path ckpt = DIR.resolve("tiny-llava-ov-hf");
-        config = VisionConfig.fromLlavaConfig(ckpt.resolve("config.json"));
         store = Safetensors.openCheckpoint(ckpt);
-        tower = VisionTower.load(config, store, LlavaTensorNames.towerPrefix(store));
-        projector = Projector.load(config, store, LlavaTensorNames.projectorPrefix(store));
+        LlavaVision v = LlavaVision.load(ckpt.resolve("config.json"), store);
+        config = v.config();
+        tower = v.tower();
+        projector = v.projector();
         inputs = Safetensors.open(DIR.resolve("video_inputs.safetensors"));
         features = Safetensors.open(DIR.resolve("video_features.safetensors"));
         caseE = Safetensors.open(DIR.resolve("case_e_image_anyres.safetensors"));
