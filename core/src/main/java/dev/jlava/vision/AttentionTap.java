@@ -8,7 +8,7 @@ import java.util.Arrays;
  */
 final class AttentionTap {
     private final AttentionScore score;
-    private final int tokens, heads, headDim;
+    private final int tokens, heads, headDim, firstPatch;
     private final float[] scores; // [frames][scoreLength] or null
     private final float[] keys;   // [frames][tokens][headDim] or null
     private final double[] acc;
@@ -18,8 +18,9 @@ final class AttentionTap {
         this.tokens = c.tokens();
         this.heads = c.heads();
         this.headDim = c.headDim();
+        this.firstPatch = c.hasCls() ? 1 : 0;
         this.scores = score == AttentionScore.NONE ? null : new float[frames * scoreLength(score, c)];
-        this.keys = keyMetric ? new float[frames * tokens * headDim] : null;
+        this.keys = keyMetric ? new float[frames * c.patches() * headDim] : null;
         this.acc = new double[tokens];
     }
 
@@ -72,12 +73,12 @@ final class AttentionTap {
         }
     }
 
-    /** The layer's keys [tokens][hidden] (bias added) of one frame, starting at {@code off} in k. */
+    /** The layer's keys [tokens][hidden] (bias added) of one frame, starting at {@code off} in k; CLS is skipped. */
     void keys(int frame, float[] k, int off) {
         if (keys == null) return;
-        int d = heads * headDim;
-        for (int t = 0; t < tokens; t++) {
-            int dst = (frame * tokens + t) * headDim;
+        int d = heads * headDim, patches = tokens - firstPatch;
+        for (int t = firstPatch; t < tokens; t++) {
+            int dst = (frame * patches + t - firstPatch) * headDim;
             for (int e = 0; e < headDim; e++) {
                 double s = 0;
                 for (int h = 0; h < heads; h++) s += k[off + t * d + h * headDim + e];

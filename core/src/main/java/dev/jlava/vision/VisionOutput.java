@@ -7,8 +7,8 @@ import java.util.Arrays;
  *
  * @param features       [frames][tokens][dim]: the selected hidden state(s), concatenated along dim
  * @param attentionScore [frames][scoreLength], or null when not requested
- * @param keyMetric      [frames][keyTokens][keyDim] (keyTokens = the whole sequence, keyDim = head_dim),
- *                       or null when not requested
+ * @param keyMetric      [frames][keyTokens][keyDim] (keyTokens = the patches, CLS left out; keyDim =
+ *                       head_dim), or null when not requested
  */
 public record VisionOutput(float[] features, int frames, int tokens, int dim,
                            float[] attentionScore, int scoreLength,

@@ -4,8 +4,9 @@ package dev.jlava.vision;
  * What a tower call returns besides the features.
  *
  * @param score      an attention statistic of the deepest layer run, or NONE
- * @param keyMetric  also return that layer's key vectors (k_proj output with bias) averaged over
- *                   the heads, [tokens][headDim] per frame: VisionZip's similarity metric
+ * @param keyMetric  also return that layer's key vectors (k_proj output with bias, unscaled) averaged
+ *                   over the heads, [patches][headDim] per frame (CLS left out, like the scores):
+ *                   VisionZip's similarity metric
  * @param allTokens  return every token of the sequence, ignoring the select strategy (VisionZip
  *                   keeps the CLS hidden state even under "default")
  */

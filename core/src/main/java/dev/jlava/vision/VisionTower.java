@@ -104,7 +104,7 @@ public final class VisionTower {
         }
         return new VisionOutput(features, frames, outTokens, outDim,
                 tap == null ? null : tap.scores(), AttentionTap.scoreLength(req.score(), c),
-                tap == null ? null : tap.keys(), req.keyMetric() ? t : 0, req.keyMetric() ? c.headDim() : 0);
+                tap == null ? null : tap.keys(), req.keyMetric() ? c.patches() : 0, req.keyMetric() ? c.headDim() : 0);
     }
 
     /** Copies hidden_states[index] of the chunk into every feature slot that selects it. */

@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The tiny LLaVA-1.5 CLIP tower (vision_feature_layer -2, "default") and projector against the
  * float64 reference of ../shared/golden/llava15: per image, the selected hidden state with CLS, the
- * CLS attention of that layer (head sum and mean, VisionZip's score) and the projected features.
+ * CLS attention of that layer (head sum and mean, VisionZip's score) and the projected features;
+ * VisionZip's dominant set, contextual assignment (by our key metric) and tokens from the case files.
  * The F16 "deep" checkpoint stores no vision intermediates, so its tower is checked end to end:
  * projected features spliced into the prompt, the decoder's last logits against the golden.
  */
@@ -73,11 +74,63 @@ class Llava15GoldenTest {
             vz.get("dominant_indices").forEach(n -> wantDominant.add(n.asInt()));
             assertThat(dominant).containsExactlyElementsOf(wantDominant);
 
+            // VisionZip's contextual step on our key metric: the golden's assignment and tokens
+            float[] metric = all.keyMetric(); // [576 patches][16], sequence index s is patch s - 1
+            assertThat(all.keyTokens()).isEqualTo(576);
+            int hd = all.keyDim();
+            int[] targets = ints(vz.get("contextual_target_indices"));
+            int[] merged = ints(vz.get("contextual_merged_indices"));
+            int[] assignment = ints(vz.get("contextual_assignment"));
+            int[] gotAssignment = new int[merged.length];
+            for (int i = 0; i < merged.length; i++) {
+                double best = Double.NEGATIVE_INFINITY;
+                for (int tg = 0; tg < targets.length; tg++) {
+                    double cos = cosine(metric, (merged[i] - 1) * hd, (targets[tg] - 1) * hd, hd);
+                    if (cos > best) {
+                        best = cos;
+                        gotAssignment[i] = tg;
+                    }
+                }
+            }
+            assertThat(gotAssignment).containsExactly(assignment);
+            float[] h = all.features(); // [577][32], CLS first
+            float[] tokens = new float[64 * 32];
+            for (int i = 0; i < 54; i++) System.arraycopy(h, wantDominant.get(i) * 32, tokens, i * 32, 32);
+            for (int tg = 0; tg < targets.length; tg++) {
+                double[] acc = new double[32];
+                int n = 0;
+                for (int i = 0; i < merged.length; i++) {
+                    if (assignment[i] != tg) continue;
+                    n++;
+                    for (int e = 0; e < 32; e++) acc[e] += h[merged[i] * 32 + e];
+                }
+                for (int e = 0; e < 32; e++) tokens[(54 + tg) * 32 + e] = (float) (h[targets[tg] * 32 + e] + acc[e] / Math.max(1, n));
+            }
+            try (Safetensors vzs = Safetensors.open(DIR.resolve("cases/tiny." + image + ".visionzip_d54_c10.safetensors"))) {
+                Compare.features(image + " visionzip_tokens from our hidden states and key metric", tokens, vzs.get("visionzip_tokens").toFloatArray());
+            }
+
             VisionOutput def = tower.forward(px, 1);
             assertThat(def.tokens()).isEqualTo(576);
             assertThat(def.features()).containsExactly(Compare.slice(all.features(), 32, 576 * 32));
             Compare.features(image + " projected_features", projector.forward(def.features(), 576), want.get("projected_features").toFloatArray());
         }
+    }
+
+    static int[] ints(JsonNode a) {
+        int[] r = new int[a.size()];
+        for (int i = 0; i < r.length; i++) r[i] = a.get(i).asInt();
+        return r;
+    }
+
+    static double cosine(float[] m, int a, int b, int n) {
+        double ab = 0, aa = 0, bb = 0;
+        for (int i = 0; i < n; i++) {
+            ab += (double) m[a + i] * m[b + i];
+            aa += (double) m[a + i] * m[a + i];
+            bb += (double) m[b + i] * m[b + i];
+        }
+        return ab / Math.sqrt(aa * bb);
     }
 
     /** The last prompt logits with the image block replaced by the projected features, as the golden case "none". */

@@ -75,7 +75,7 @@ class VisionTowerTest {
         double[] feats = new double[k.frames() * (t - first) * d * sel.length];
         int sl = AttentionTap.scoreLength(k.request().score(), c);
         double[] scores = new double[k.frames() * sl];
-        double[] keys = new double[k.frames() * t * hd];
+        double[] keys = new double[k.frames() * c.patches() * hd];
         for (int f = 0; f < k.frames(); f++) {
             ReferenceTower ref = ReferenceTower.run(c, w, px, f);
             for (int i = first; i < t; i++) {
@@ -91,12 +91,13 @@ class VisionTowerTest {
                 }
                 scores[f * sl + j] = v;
             }
-            if (k.request().keyMetric()) {
-                for (int i = 0; i < t; i++) {
+            if (k.request().keyMetric()) { // over the patches: CLS left out
+                int cls = c.hasCls() ? 1 : 0, np = c.patches();
+                for (int i = 0; i < np; i++) {
                     for (int e = 0; e < hd; e++) {
                         double v = 0;
-                        for (int h = 0; h < heads; h++) v += ref.keys[i][h * hd + e] / heads;
-                        keys[(f * t + i) * hd + e] = v;
+                        for (int h = 0; h < heads; h++) v += ref.keys[i + cls][h * hd + e] / heads;
+                        keys[(f * np + i) * hd + e] = v;
                     }
                 }
             }
@@ -104,7 +105,10 @@ class VisionTowerTest {
         close("features", out.features(), feats, 2e-5);
         if (sl > 0) close("attention score", out.attentionScore(), scores, 2e-5);
         else assertThat(out.attentionScore()).isNull();
-        if (k.request().keyMetric()) close("key metric", out.keyMetric(), keys, 2e-5);
+        if (k.request().keyMetric()) {
+            assertThat(out.keyTokens()).isEqualTo(c.patches());
+            close("key metric", out.keyMetric(), keys, 2e-5);
+        }
         else assertThat(out.keyMetric()).isNull();
 
         if (first == (c.strategy() == VisionConfig.Strategy.FULL ? 0 : 1)) { // the projector takes the strategy's tokens
