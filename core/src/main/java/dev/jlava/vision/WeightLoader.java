@@ -1,0 +1,35 @@
+package dev.jlava.vision;
+
+import dev.jlava.io.ModelFileException;
+import dev.jlava.io.WeightStore;
+import dev.jlava.kernel.Linear;
+import dev.jlava.tensor.Tensor;
+import java.util.Arrays;
+
+/** Fetches tensors by name with the shape the config implies; a mismatch names the tensor and both shapes. */
+record WeightLoader(WeightStore store) {
+    Tensor tensor(String name, long... shape) {
+        if (!store.has(name)) throw new ModelFileException(store.fileOf(name), "missing tensor '" + name + "'");
+        Tensor t = store.get(name);
+        if (!Arrays.equals(t.shape(), shape)) {
+            throw new ModelFileException(store.fileOf(name), "tensor '" + name + "' has shape " + Arrays.toString(t.shape())
+                    + " but the config needs " + Arrays.toString(shape));
+        }
+        return t;
+    }
+
+    Linear linear(String name, long out, long in) {
+        return Linear.of(tensor(name, out, in));
+    }
+
+    float[] vector(String name, long len) {
+        return tensor(name, len).toFloatArray();
+    }
+
+    /** A weight stored with more dimensions (a conv kernel) seen as the [out][in] matrix of its GEMM. */
+    Linear flattened(String name, long... shape) {
+        Tensor t = tensor(name, shape);
+        long in = t.numel() / shape[0];
+        return Linear.of(new Tensor(t.name(), t.dtype(), new long[] {shape[0], in}, t.data()));
+    }
+}
