@@ -80,6 +80,18 @@ class SpecialTokensTest {
     }
 
     @Test
+    void encodeChatAddsBosOnlyWhenTheTemplateDidNot() {
+        Tokenizer llama3 = TestTokenizers.Llama3.TOK;
+        int[] written = llama3.encodeChat("<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>");
+        assertThat(written[0]).isEqualTo(128000);
+        assertThat(written[1]).isEqualTo(llama3.idOf("<|start_header_id|>"));
+        assertThat(llama3.encodeChat("Hi")[0]).isEqualTo(128000);
+        Tokenizer llava = TestTokenizers.Llava15Hf.TOK;
+        assertThat(llava.encodeChat("USER: Hi ASSISTANT:")).containsExactly(llava.encode("USER: Hi ASSISTANT:"));
+        assertThat(TestTokenizers.Qwen2TinyHf.TOK.encodeChat("<|im_start|>user\nHi")).startsWith(8193);
+    }
+
+    @Test
     void tokenTextAndIdAreInverse() {
         Tokenizer tok = TestTokenizers.Qwen2TinyHf.TOK;
         assertThat(tok.tokenText(tok.idOf("Ġthe"))).isEqualTo("Ġthe");
