@@ -89,9 +89,10 @@ class TokenizerPropertiesTest {
         assertThat(TestTokenizers.Llava15Hf.TOK.encode(s, true, false)).containsExactly(TestTokenizers.LlamaSpm.TOK.encode(s, true, false));
     }
 
+    /** Except after NFC and for "'ſ", which only tokenizer.json's (?i:'s) matches (see HfVariantsTest). */
     @Property(tries = 300)
     void qwen2GgufAndTokenizerJsonAgreeOnNfcText(@ForAll("textWithSpecials") String raw) {
-        String s = java.text.Normalizer.normalize(raw, Form.NFC);
+        String s = java.text.Normalizer.normalize(raw, Form.NFC).replace('\u017F', 's');
         assertThat(TestTokenizers.Qwen2TinyHf.TOK.encode(s)).containsExactly(TestTokenizers.Qwen2TinyGguf.TOK.encode(s));
     }
 
