@@ -67,7 +67,7 @@ final class GgufTokenizerLoader {
             if (err != null) throw bad(g, "merges", err);
         }
         BpeModel bpe = new BpeModel(vocab, table, false, -1, ignoreMerges);
-        PreTokenizer pt = PreTokenizer.byteLevel(PreTokenizer.regexIsolated(regex), false);
+        PreTokenizer pt = PreTokenizer.byteLevel(PreTokenizer.regexIsolated(PreTokenizer.llamaCppContractions(regex)), false);
         int bos = g.getInt(P + "bos_token_id", -1);
         int eos = g.getInt(P + "eos_token_id", -1);
         return new BpeTokenizer("byte-level BPE (" + pre + ") from " + g.file().getFileName(), vocab, specials(vocab),

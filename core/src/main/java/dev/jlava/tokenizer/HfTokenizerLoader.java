@@ -12,7 +12,6 @@ import java.text.Normalizer.Form;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,26 +49,19 @@ final class HfTokenizerLoader {
     // ---------------------------------------------------------------- tokenizer.json
 
     static BpeTokenizer fromTokenizerJson(Path file, JsonNode config, Path dir) {
-        JsonNode root = read(file);
+        TokenizerJson parsed = TokenizerJson.read(file, JSON);
+        JsonNode root = parsed.root();
         JsonNode model = field(file, root, "model");
         String type = model.path("type").asText("BPE");
         if (!type.equals("BPE")) throw bad(file, "model.type", "'" + type + "' is not supported (only BPE)");
         for (String affix : List.of("continuing_subword_prefix", "end_of_word_suffix")) {
             if (!model.path(affix).asText("").isEmpty()) throw bad(file, "model." + affix, "is set; subword affixes are not supported");
         }
-        JsonNode vocabNode = field(file, model, "model.vocab");
-        if (!vocabNode.isObject()) throw bad(file, "model.vocab", "is not an object of token -> id");
+        if (parsed.vocab() == null) throw bad(file, "model.vocab", model.has("vocab") ? "is not an object of token -> id" : "is missing");
+        if (parsed.merges() == null) throw bad(file, "model.merges", model.has("merges") ? "is not a list" : "is missing");
         boolean byteFallback = model.path("byte_fallback").asBoolean(false);
 
         // Ids: the model vocabulary plus added_tokens (which may reuse vocabulary ids, e.g. <unk> = 0).
-        Map<Integer, String> texts = new HashMap<>(vocabNode.size() * 2);
-        for (Iterator<Map.Entry<String, JsonNode>> it = vocabNode.properties().iterator(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
-                throw bad(file, "model.vocab", "entry '" + e.getKey() + "' has id " + e.getValue() + ", expected a non-negative integer");
-            }
-            texts.put(e.getValue().asInt(), e.getKey());
-        }
         List<AddedToken> added = new ArrayList<>();
         JsonNode addedNode = root.path("added_tokens");
         for (int i = 0; i < addedNode.size(); i++) {
@@ -81,26 +73,12 @@ final class HfTokenizerLoader {
                     a.path("lstrip").asBoolean(false), a.path("rstrip").asBoolean(false)));
         }
         String unkText = model.path("unk_token").isTextual() ? model.get("unk_token").asText() : null;
-        Vocabulary vocab = vocabulary(texts, added, unkText, byteFallback);
+        Vocabulary vocab = vocabulary(parsed.vocab(), added, unkText, byteFallback);
 
-        JsonNode mergesNode = field(file, model, "model.merges");
-        MergeTable table = new MergeTable(mergesNode.size());
-        for (int r = 0; r < mergesNode.size(); r++) {
-            JsonNode m = mergesNode.get(r);
-            String left, right;
-            if (m.isTextual()) {
-                String s = m.asText();
-                int sp = s.indexOf(' ', 1);
-                if (sp < 0) throw bad(file, "model.merges[" + r + "]", "'" + s + "' is not 'left right'");
-                left = s.substring(0, sp);
-                right = s.substring(sp + 1);
-            } else if (m.isArray() && m.size() == 2 && m.get(0).isTextual() && m.get(1).isTextual()) {
-                left = m.get(0).asText();
-                right = m.get(1).asText();
-            } else {
-                throw bad(file, "model.merges[" + r + "]", "is neither \"left right\" nor [left, right]");
-            }
-            String err = GgufTokenizerLoader.addMerge(table, vocab, left, right, r);
+        List<String[]> merges = parsed.merges();
+        MergeTable table = new MergeTable(merges.size());
+        for (int r = 0; r < merges.size(); r++) {
+            String err = GgufTokenizerLoader.addMerge(table, vocab, merges.get(r)[0], merges.get(r)[1], r);
             if (err != null) throw bad(file, "model.merges", err);
         }
         int unk = unkText == null ? -1 : vocab.id(unkText);

@@ -25,6 +25,14 @@ public interface PreTokenizer {
     String QWEN2_REGEX = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
     /** Llama 3: as Qwen2 but digits in runs of up to three. */
     String LLAMA3_REGEX = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+    /**
+     * The contraction alternative as llama.cpp writes it for GGUF files: ASCII case only. With
+     * {@code (?i:...)} Java and Oniguruma also match "'ſ" (long s folds to s); llama.cpp does not.
+     */
+    static String llamaCppContractions(String regex) {
+        return regex.replace("(?i:'s|'t|'re|'ve|'m|'ll|'d)", "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])");
+    }
+
     /** GPT-2 (also the ByteLevel pre-tokenizer's own regex when use_regex is true). */
     String GPT2_REGEX = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 

@@ -25,6 +25,17 @@ public interface Tokenizer {
         return encode(text, addBosByDefault(), true);
     }
 
+    /**
+     * For text rendered by a {@link ChatTemplate}: as {@link #encode(String)}, but no second BOS when
+     * the template already wrote the BOS token (Llama 3's templates do; llava-hf's do not and rely on
+     * the tokenizer adding it).
+     */
+    default int[] encodeChat(String renderedPrompt) {
+        String bosText = bosId() >= 0 ? tokenText(bosId()) : null;
+        boolean written = bosText != null && !bosText.isEmpty() && renderedPrompt.startsWith(bosText);
+        return encode(renderedPrompt, addBosByDefault() && !written, true);
+    }
+
     boolean addBosByDefault();
 
     /** -1 when the model has no BOS token (e.g. Qwen2's tokenizer_config.json says null). */

@@ -1,6 +1,7 @@
 package dev.jlava.tokenizer;
 
 import dev.jlava.io.Gguf;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Loads the tokenizer that ships with a checkpoint. */
@@ -19,5 +20,15 @@ public final class Tokenizers {
      */
     public static Tokenizer fromHfFolder(Path dir) {
         return HfTokenizerLoader.load(dir);
+    }
+
+    /** A {@code .gguf} file (opened, read and closed again: the tokenizer keeps its own copy) or a Hugging Face folder. */
+    public static Tokenizer load(Path fileOrDir) {
+        if (Files.isRegularFile(fileOrDir) && fileOrDir.getFileName().toString().endsWith(".gguf")) {
+            try (Gguf g = Gguf.open(fileOrDir)) {
+                return fromGguf(g);
+            }
+        }
+        return fromHfFolder(fileOrDir);
     }
 }

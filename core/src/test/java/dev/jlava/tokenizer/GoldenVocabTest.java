@@ -3,7 +3,6 @@ package dev.jlava.tokenizer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jlava.SharedData;
-import dev.jlava.io.Gguf;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,8 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
 
 /** llama.cpp's test-tokenizer-0 vectors (Hugging Face reference ids): all 46 strings, no BOS, no special parsing. */
 class GoldenVocabTest {
@@ -46,6 +44,7 @@ class GoldenVocabTest {
         return cases;
     }
 
+    /** Every string gives exactly the expected ids (encode without BOS, without special-token parsing). */
     static void assertAll(Tokenizer tok, List<Case> cases) {
         List<String> failures = new ArrayList<>();
         for (Case c : cases) {
@@ -57,11 +56,18 @@ class GoldenVocabTest {
         assertThat(failures).as(tok.toString()).isEmpty();
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"ggml-vocab-qwen2.gguf", "ggml-vocab-llama-bpe.gguf", "ggml-vocab-llama-spm.gguf"})
-    void ggufVocabMatchesAll46(String name) throws IOException {
-        try (Gguf g = Gguf.open(SharedData.golden("tokenizer/" + name))) {
-            assertAll(Tokenizers.fromGguf(g), cases(name));
-        }
+    @Test
+    void qwen2() throws IOException {
+        assertAll(TestTokenizers.Qwen2Full.TOK, cases("ggml-vocab-qwen2.gguf"));
+    }
+
+    @Test
+    void llama3() throws IOException {
+        assertAll(TestTokenizers.Llama3.TOK, cases("ggml-vocab-llama-bpe.gguf"));
+    }
+
+    @Test
+    void llamaSentencePiece() throws IOException {
+        assertAll(TestTokenizers.LlamaSpm.TOK, cases("ggml-vocab-llama-spm.gguf"));
     }
 }
