@@ -72,7 +72,7 @@ final class GenerateCommand implements Callable<Integer> {
             Tokenizer tok = m.tokenizer();
             Decoder dec = m.checkpoint().decoder();
             DecoderConfig c = dec.config();
-            int[] ids = promptIds(tok);
+            int[] ids = promptIds(tok, m.checkpoint());
             if (ids.length == 0) throw new UserError("the prompt is empty (no tokens)");
             for (int id : ids) {
                 if (id < 0 || id >= c.vocab()) throw new UserError("--prompt-ids: id " + id + " is outside the vocabulary (0.." + (c.vocab() - 1) + ")");
@@ -122,7 +122,7 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int[] promptIds(Tokenizer tok) throws IOException {
+    private int[] promptIds(Tokenizer tok, dev.jlava.llm.DecoderCheckpoint checkpoint) throws IOException {
         if (prompt.ids != null) return prompt.ids;
         String text = prompt.text;
         if (prompt.file != null) {
@@ -130,7 +130,7 @@ final class GenerateCommand implements Callable<Integer> {
             text = Files.readString(prompt.file, StandardCharsets.UTF_8);
         }
         if (raw) return tok.encode(text);
-        return tok.encode(ChatPrompt.format(model, text));
+        return tok.encodeChat(ChatPrompt.format(ChatPrompt.templateOf(checkpoint), text));
     }
 
     static int[] iota(int n) {
