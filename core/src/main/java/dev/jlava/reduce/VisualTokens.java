@@ -107,6 +107,19 @@ public final class VisualTokens {
         return out;
     }
 
+    /**
+     * The same tokens (provenance, drops, segments) with new rows, e.g. after the projector maps
+     * VisionZip's vision-space tokens into the LLM space; {@code flat} is [size][d] row-major.
+     */
+    public VisualTokens withRows(float[] flat) {
+        int n = rows.length;
+        if (n == 0 || flat.length % n != 0) throw new IllegalArgumentException(flat.length + " values for " + n + " rows");
+        int d = flat.length / n;
+        float[][] r = new float[n][];
+        for (int i = 0; i < n; i++) r[i] = java.util.Arrays.copyOfRange(flat, i * d, (i + 1) * d);
+        return new VisualTokens(r, origins, frames, grid, dropped, segments);
+    }
+
     /** Throws unless every original grid token is represented exactly once (by a row or as dropped). */
     public void checkAccounting() {
         int[] seen = new int[originalCount()];
