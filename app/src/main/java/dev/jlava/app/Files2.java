@@ -28,6 +28,17 @@ final class Files2 {
         Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    static void writeString(Path out, String text) throws IOException {
+        Path tmp = tmpFor(out);
+        try {
+            Files.writeString(tmp, text);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw new IOException(out + ": cannot write: " + e.getMessage(), e);
+        }
+        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
     static void checkWritable(Path out) {
         Path dir = out.toAbsolutePath().getParent();
         if (dir == null || !Files.isDirectory(dir)) throw new UserError(out + ": folder " + dir + " does not exist");

@@ -81,6 +81,13 @@ public final class FlopCounter {
      *
      * @param gatedFfn SwiGLU (gate, up, down: three matrices) rather than a two-matrix MLP
      */
+    /** {@code layers} copies of {@code n}, as int counts. */
+    public static int[] filledInt(int layers, int n) {
+        int[] a = new int[layers];
+        java.util.Arrays.fill(a, n);
+        return a;
+    }
+
     public record Architecture(int hidden, int ffn, int heads, int kvHeads, int headDim, int layers, int vocab, boolean gatedFfn) {
         public Architecture {
             if (hidden < 1 || ffn < 1 || heads < 1 || kvHeads < 1 || headDim < 1 || layers < 1 || vocab < 1 || heads % kvHeads != 0) {

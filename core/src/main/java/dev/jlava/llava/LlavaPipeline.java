@@ -57,12 +57,13 @@ public final class LlavaPipeline {
      * @param visualStart     index of the first visual row in the prompt
      * @param visualEmbeddings the visual rows spliced into the prompt, [visualCount][hidden]
      * @param visualIn        visual tokens before the outer stage (after pooling), newlines excluded
+     * @param visualNone      visual rows the same request would splice in without any reduction (newlines included)
      * @param tokens          the visual rows that entered the decoder, with provenance (null for anyres images)
      * @param rowsPerLayer    rows each decoder layer processed in prefill
      * @param kvBytesPerStep  total KV-cache bytes after prefill (index 0) and after each decode step
      * @param kvBytesPerLayer KV bytes per layer at the end
      */
-    public record Result(int[] promptIds, int visualStart, int visualCount, int visualIn, float[] visualEmbeddings, VisualTokens tokens,
+    public record Result(int[] promptIds, int visualStart, int visualCount, int visualIn, int visualNone, float[] visualEmbeddings, VisualTokens tokens,
                          int[] generated, String text, float[] firstLogits, StageTimes times, int[] rowsPerLayer,
                          long[] kvBytesAfterPrefillPerLayer, List<Long> kvBytesPerStep, long[] kvBytesPerLayer,
                          int decodeSteps) {
@@ -111,6 +112,7 @@ public final class LlavaPipeline {
         boolean[] newline;
         VisualTokens tokens = null;
         int visualIn;
+        int visualNone;
         long t3, t4;
         if (anyRes != null) {
             float[] proj = m.vision().project(vout);
@@ -123,6 +125,7 @@ public final class LlavaPipeline {
                 newline[i] = rows.get(i) == m.imageNewline();
             }
             visualIn = rows.size();
+            visualNone = rows.size();
             t4 = System.nanoTime();
         } else if (beforeProjector) {
             // VisionZip on CLIP: reduce the feature layer's rows (CLS included), then project the survivors
@@ -133,6 +136,7 @@ public final class LlavaPipeline {
             for (int i = 1; i < tk; i++) patches[i - 1] = Arrays.copyOfRange(f, i * dv, (i + 1) * dv);
             VisualTokens in = VisualTokens.ofImageWithCls(cls, patches, vc.grid());
             visualIn = tk - 1;
+            visualNone = tk - 1;
             t3 = System.nanoTime();
             VisualTokens reduced = outer.reduce(in, new VisualContext(signalsOf(vout, 1, vc.grid(), null), null, NewlineMode.NO_TOKEN));
             float[] projected = m.vision().projector().forward(reduced.toFlat(), reduced.size());
@@ -159,6 +163,11 @@ public final class LlavaPipeline {
             NewlineMode nl = r.video() && ov ? (r.newlineMode() == null ? NewlineMode.ONE_TOKEN : r.newlineMode()) : NewlineMode.NO_TOKEN;
             VisionSignals sig = signalsOf(vout, frames, g, r.video() && ov ? pool : null);
             tokens = outer.reduce(in, new VisualContext(sig, ov ? m.imageNewline() : null, nl));
+            visualNone = visualIn + switch (nl) {
+                case ONE_TOKEN -> 1;
+                case GRID -> frames * grid;
+                case NO_TOKEN -> 0;
+            };
             visualRows = tokens.toFlat();
             newline = new boolean[tokens.size()];
             for (int i = 0; i < newline.length; i++) newline[i] = tokens.isNewline(i);
@@ -214,7 +223,7 @@ public final class LlavaPipeline {
                 new Generation.Settings(r.maxTokens(), r.sampler(), stops, stages.decodeHook(account)), r.onToken());
         StageTimes times = new StageTimes(0, t1 - t0, t2 - t1, t3 - t2, t4 - t3, out.prefillNanos(), out.decodeNanos());
         String text = m.tokenizer().decode(out.generated(), true);
-        return new Result(ids, at, visualCount, visualIn, visualRows, tokens, out.generated(), text, out.firstLogits(), times,
+        return new Result(ids, at, visualCount, visualIn, visualNone, visualRows, tokens, out.generated(), text, out.firstLogits(), times,
                 stages.rowsPerLayer(), kvAfterPrefill[0], kvPerStep, out.cache().bytesPerLayer(), out.decodeSteps());
     }
 
