@@ -43,7 +43,14 @@ public final class LlavaPipeline {
      */
     public record Request(List<RgbImage> frames, int[] frameIndices, boolean video, String question, ReductionPlan plan,
                           int maxTokens, dev.jlava.llm.Sampler sampler, boolean stopAtEos,
-                          SpatialPooling.Mode pooling, NewlineMode newlineMode, IntConsumer onToken, Progress progress) {
+                          SpatialPooling.Mode pooling, NewlineMode newlineMode, IntConsumer onToken, Progress progress,
+                          VisionCache visionCache) {
+        public Request(List<RgbImage> frames, int[] frameIndices, boolean video, String question, ReductionPlan plan,
+                       int maxTokens, dev.jlava.llm.Sampler sampler, boolean stopAtEos,
+                       SpatialPooling.Mode pooling, NewlineMode newlineMode, IntConsumer onToken, Progress progress) {
+            this(frames, frameIndices, video, question, plan, maxTokens, sampler, stopAtEos, pooling, newlineMode, onToken, progress, null);
+        }
+
         public Request {
             if (frames.isEmpty()) throw new IllegalArgumentException("no frames to look at");
             if (!video && frames.size() != 1) throw new IllegalArgumentException("an image request takes exactly one image");
@@ -103,10 +110,21 @@ public final class LlavaPipeline {
         AttentionScore score = !signals.contains(VisionSignal.TOKEN_SCORES) ? AttentionScore.NONE
                 : vc.hasCls() ? AttentionScore.CLS_HEAD_SUM : AttentionScore.RECEIVED_MEAN;
         VisionRequest vreq = new VisionRequest(score, signals.contains(VisionSignal.KEY_METRIC), beforeProjector);
-        VisionOutput vout = encode(m, pixels, vreq, r.progress());
-        long t2 = System.nanoTime();
+        VisionOutput vout;
+        long towerNanos;
+        if (r.visionCache() != null) {
+            VisionCache.Entry e = r.visionCache().get(m, r.frames(), vreq, () -> encode(m, pixels, VisionCache.superset(vreq, vc.hasCls()), r.progress()));
+            vout = e.output();
+            towerNanos = e.nanos();
+        } else {
+            long s0 = System.nanoTime();
+            vout = encode(m, pixels, vreq, r.progress());
+            towerNanos = System.nanoTime() - s0;
+        }
+        long t2 = t1 + towerNanos;
 
         // 3. projector (+ pooling for OneVision video), then 4. the outer stage
+        long t2real = System.nanoTime();
         int d = dec.config().hidden();
         float[] visualRows;
         boolean[] newline;
@@ -221,7 +239,7 @@ public final class LlavaPipeline {
         Set<Integer> stops = r.stopAtEos() ? m.tokenizer().endOfGenerationIds() : Set.of();
         Generation.Output out = Generation.run(dec, x, ids.length, pos, Decoder.Options.LAST_LOGITS.withHook(stages.prefillHook()),
                 new Generation.Settings(r.maxTokens(), r.sampler(), stops, stages.decodeHook(account)), r.onToken());
-        StageTimes times = new StageTimes(0, t1 - t0, t2 - t1, t3 - t2, t4 - t3, out.prefillNanos(), out.decodeNanos());
+        StageTimes times = new StageTimes(0, t1 - t0, t2 - t1, t3 - t2real, t4 - t3, out.prefillNanos(), out.decodeNanos());
         String text = m.tokenizer().decode(out.generated(), true);
         return new Result(ids, at, visualCount, visualIn, visualNone, visualRows, tokens, out.generated(), text, out.firstLogits(), times,
                 stages.rowsPerLayer(), kvAfterPrefill[0], kvPerStep, out.cache().bytesPerLayer(), out.decodeSteps());
