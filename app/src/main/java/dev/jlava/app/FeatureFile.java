@@ -5,8 +5,11 @@ import dev.jlava.io.Safetensors;
 import dev.jlava.reduce.SpatialPooling;
 import dev.jlava.tensor.DType;
 import dev.jlava.tensor.Tensor;
+import dev.jlava.vision.image.RgbImage;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -23,6 +26,7 @@ import java.util.Set;
  *       {@code pooled_metric} [F, g², dk].</li>
  *   <li>{@code image_newline} [D], needed unless there are no newline rows.</li>
  * </ul>
+ * Optionally {@code frames_uint8} [F, H, W, 3] U8 and {@code frame_indices} [F] for the token map.
  * A rank-one-lower tensor ([G², D], [G²]) is one frame. Scores and metric are read only when the
  * reducer asks for them (HoliTom: scores; VisionZip: scores and the key metric).
  */
@@ -131,6 +135,38 @@ final class FeatureFile {
             return new Contents(x, scores, metric, newline, grid, dim, unpooled, source.toString());
         }
     }
+
+    static final String FRAMES = "frames_uint8", FRAME_INDICES = "frame_indices";
+
+    /** The file's optional {@code frames_uint8} [F, H, W, 3] U8 (and {@code frame_indices} [F]), for a token map; null when absent. */
+    static Frames frames(Path file, int frames) {
+        try (Safetensors st = Safetensors.open(file)) {
+            if (!st.has(FRAMES)) return null;
+            Tensor t = st.get(FRAMES);
+            long[] s = t.shape();
+            if (t.dtype() != DType.U8 || s.length != 4 || s[0] != frames || s[3] != 3 || s[1] < 1 || s[2] < 1) {
+                throw new ModelFileException(file, "tensor '" + FRAMES + "' is " + t.dtype() + " " + Arrays.toString(s) + ", expected U8 ["
+                        + frames + ", height, width, 3] (RGB, one per frame of the features)");
+            }
+            int h = Math.toIntExact(s[1]), w = Math.toIntExact(s[2]);
+            long bytes = (long) h * w * 3;
+            List<RgbImage> out = new ArrayList<>();
+            for (int f = 0; f < frames; f++) {
+                out.add(new RgbImage(w, h, t.data().asSlice(f * bytes, bytes).toArray(ValueLayout.JAVA_BYTE)));
+            }
+            int[] indices = null;
+            if (st.has(FRAME_INDICES)) {
+                Tensor i = st.get(FRAME_INDICES);
+                if (i.rank() != 1 || i.dim(0) != frames) {
+                    throw new ModelFileException(file, "tensor '" + FRAME_INDICES + "' has shape " + Arrays.toString(i.shape()) + ", expected [" + frames + "]");
+                }
+                indices = i.toIntArray();
+            }
+            return new Frames(out, indices);
+        }
+    }
+
+    record Frames(List<RgbImage> images, int[] indices) {}
 
     private static String first(Safetensors st, List<String> names) {
         for (String n : names) if (st.has(n)) return n;

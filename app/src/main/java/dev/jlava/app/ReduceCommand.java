@@ -54,18 +54,24 @@ final class ReduceCommand implements Callable<Integer> {
             description = "image_newline rows: one_token (one after the video, LLaVA-OneVision; default), grid (after every row of every frame), or no_token")
     String newline;
 
+    @Option(names = "--token-map", paramLabel = "MAP.png",
+            description = "also draw which tokens survived where (on the input's frames_uint8 [F,H,W,3] U8 when present, else on grey tiles)")
+    Path tokenMap;
+
     @Override
     public Integer call() throws IOException {
         VisualReducer reducer = outerStage(method);
         NewlineMode newlineMode = newlineMode(newline);
         SpatialPooling.Mode poolMode = poolingMode(pooling == null ? "bilinear" : pooling);
         Files2.checkWritable(out);
+        if (tokenMap != null) Files2.checkWritable(tokenMap);
 
         FeatureFile.Contents in = FeatureFile.read(features, poolMode, reducer.signals().contains(VisionSignal.TOKEN_SCORES),
                 reducer.signals().contains(VisionSignal.KEY_METRIC), newlineMode != NewlineMode.NO_TOKEN);
         if (pooling != null && !in.pooledHere()) {
             System.err.println("note: " + features.getFileName() + " holds already pooled features; --pooling " + pooling + " is not used");
         }
+        FeatureFile.Frames frames = tokenMap == null ? null : FeatureFile.frames(features, in.frames());
         VisualTokens grid = VisualTokens.ofFrames(in.features(), in.grid());
         VisualTokens result = reducer.reduce(grid, new VisualContext(new VisionSignals(in.scores(), in.metric()), in.newline(), newlineMode));
 
@@ -87,6 +93,10 @@ final class ReduceCommand implements Callable<Integer> {
             w.addI64("segments", s, segs.size(), 2);
         }
         w.write(out);
+        if (tokenMap != null) {
+            TokenMap.write(tokenMap, frames == null ? null : frames.images(), frames == null ? null : frames.indices(), result,
+                    reducer.describe() + "  ·  " + features.getFileName());
+        }
 
         int gridTokens = grid.size(), visual = result.size() - result.count(TokenKind.NEWLINE);
         System.out.printf(Locale.ROOT, "%s: %d frames x %dx%d = %d tokens -> %d (%.1f%%: %d dominant, %d contextual, %d static) + %d newline%s -> %s%n",

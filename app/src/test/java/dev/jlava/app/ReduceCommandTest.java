@@ -9,13 +9,16 @@ import dev.jlava.io.SafetensorsWriter;
 import dev.jlava.reduce.Approx;
 import dev.jlava.reduce.GoldenCase;
 import dev.jlava.tensor.DType;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -180,6 +183,57 @@ class ReduceCommandTest {
         try (GoldenCase b = GoldenCase.open("llava-ov", "case_b_video_holitom_outer")) {
             assertMatchesGolden(b, out, "bare holitom = case b");
         }
+    }
+
+    @Test
+    void tokenMapIsDrawnOnTheInputFramesWhenTheFileHasThem() throws Exception {
+        Path in = tmp.resolve("with_frames.safetensors");
+        try (Safetensors f = Safetensors.open(SharedData.golden("llava-ov/video_features.safetensors"));
+             Safetensors v = Safetensors.open(SharedData.golden("llava-ov/video_inputs.safetensors"))) {
+            SafetensorsWriter w = new SafetensorsWriter();
+            for (String n : List.of("pooled", "pooled_attn_score", "image_newline")) w.add(n, DType.F32, f.get(n).shape(), raw(f, n));
+            w.add("frames_uint8", DType.U8, v.get("frames_uint8").shape(), raw(v, "frames_uint8"));
+            w.add("frame_indices", DType.I64, v.get("frame_indices").shape(), raw(v, "frame_indices"));
+            w.write(in);
+        }
+        Path out = tmp.resolve("o.safetensors"), map = tmp.resolve("map.png");
+        Cli r = Cli.run("reduce", "--method", "holitom(r=0.15,tau=0.8)", "--features", in.toString(), "--out", out.toString(), "--token-map", map.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        try (GoldenCase b = GoldenCase.open("llava-ov", "case_b_video_holitom_outer")) {
+            assertMatchesGolden(b, out, "case b from pooled inputs");
+        }
+        BufferedImage img = ImageIO.read(map.toFile());
+        assertThat(img.getWidth()).isGreaterThan(4 * 280);
+        // frame 0 of scenes.mp4 starts with testsrc2's colour bars: the map shows the picture, not grey tiles
+        boolean colourful = false;
+        for (int x = 0; x < img.getWidth() && !colourful; x += 3) {
+            for (int y = 0; y < img.getHeight() && !colourful; y += 3) {
+                int c = img.getRGB(x, y);
+                int rr = c >> 16 & 0xff, gg = c >> 8 & 0xff, bb = c & 0xff;
+                colourful = Math.max(rr, Math.max(gg, bb)) - Math.min(rr, Math.min(gg, bb)) > 200;
+            }
+        }
+        assertThat(colourful).isTrue();
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("with_frames.safetensors", "o.safetensors", "map.png");
+        }
+    }
+
+    @Test
+    void tokenMapWithoutFramesUsesGreyTiles() throws Exception {
+        Path out = tmp.resolve("o.safetensors"), map = tmp.resolve("map.png");
+        Cli r = Cli.run("reduce", "--method", "visionzip(spatial=20)", "--features", golden("outer_vid_f8_avgpool_r015_t080_grid"), "--out", out.toString(),
+                "--token-map", map.toString(), "--pooling", "avg");
+        assertThat(r.exit()).isEqualTo(1); // visionzip needs the key metric
+        assertThat(map).doesNotExist();
+        r = Cli.run("reduce", "--method", "none", "--features", golden("outer_vid_f8_avgpool_r015_t080_grid"), "--out", out.toString(),
+                "--token-map", map.toString(), "--pooling", "avg");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(ImageIO.read(map.toFile()).getHeight()).isGreaterThan(2 * 13 * 21);
+    }
+
+    static byte[] raw(Safetensors st, String name) {
+        return st.get(name).data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
     }
 
     // ---- errors: one line "jlava: ...", exit 1, no output file
