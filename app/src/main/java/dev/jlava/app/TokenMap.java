@@ -143,17 +143,28 @@ public final class TokenMap {
      */
     public static void write(Path out, List<RgbImage> frames, int[] frameIndices, VisualTokens tokens, int grid,
                              List<TemporalWindow> segments, String title) throws IOException {
-        new TokenMap(frames, frameIndices, tokens, grid, segments, title).write(out);
+        TokenMap m;
+        try {
+            m = new TokenMap(frames, frameIndices, tokens, grid, segments, title);
+        } catch (InternalError | UnsatisfiedLinkError e) {
+            throw noFonts(out, e);
+        }
+        m.write(out);
     }
 
     /** {@link #write(Path, List, int[], VisualTokens, int, List, String)} with the tokens' own grid and windows. */
     public static void write(Path out, List<RgbImage> frames, int[] frameIndices, VisualTokens tokens, String title) throws IOException {
-        new TokenMap(frames, frameIndices, tokens, title).write(out);
+        write(out, frames, frameIndices, tokens, tokens.grid(), tokens.segments(), title);
     }
 
     public void write(Path out) throws IOException {
         Files2.checkWritable(out);
-        BufferedImage img = render();
+        BufferedImage img;
+        try {
+            img = render();
+        } catch (InternalError | UnsatisfiedLinkError e) {
+            throw noFonts(out, e);
+        }
         Path tmp = Files2.tmpFor(out);
         try {
             if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer available");
@@ -165,6 +176,11 @@ public final class TokenMap {
             Files.deleteIfExists(tmp);
             throw e;
         }
+    }
+
+    /** Java's text rendering fails this way on systems without fontconfig or fonts. */
+    private static IOException noFonts(Path out, Throwable e) {
+        return new IOException(out + ": cannot draw the token map's text (" + e + "); install fontconfig and a TrueType font such as DejaVu", e);
     }
 
     public int width() { return width; }

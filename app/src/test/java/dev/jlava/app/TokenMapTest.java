@@ -240,6 +240,34 @@ class TokenMapTest {
     }
 
     @Test
+    void aClipImageWithItsClassTokenAfterVisionZip() {
+        // LLaVA-1.5's VisionZip keeps CLS, which has no cell; 3x3 patches: CLS + 2 dominant, 2 contextual absorbing the other 7
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        float[][] patches = new float[9][4], metric = new float[9][3];
+        float[] score = new float[9];
+        for (int p = 0; p < 9; p++) {
+            for (int k = 0; k < 4; k++) patches[p][k] = (float) r.nextGaussian();
+            for (int k = 0; k < 3; k++) metric[p][k] = (float) r.nextGaussian();
+            score[p] = (float) r.nextDouble();
+        }
+        VisualTokens v = new dev.jlava.reduce.visionzip.VisionZip(3, 2).reduceClip(new float[4], patches, 3, score, metric);
+        TokenMap m = new TokenMap(List.of(RgbImage.filled(336, 336, 90, 160, 220)), null, v, "visionzip on CLIP");
+        BufferedImage img = m.render();
+        int kept = 0, merged = 0;
+        for (int p = 0; p < 9; p++) {
+            switch (m.fate(0, p)) {
+                case KEPT -> kept++;
+                case MERGED -> merged++;
+                case DROPPED -> { }
+            }
+            Rectangle c = m.cell(0, p);
+            if (m.fate(0, p) == TokenMap.Fate.KEPT) assertThat(px(img, c.x + 1, c.y + c.height / 2)).isEqualTo(TokenMap.KEPT_OUTLINE.getRGB() & 0xFFFFFF);
+        }
+        assertThat(kept).isEqualTo(2);
+        assertThat(merged).isEqualTo(7);
+    }
+
+    @Test
     void aWindowAcrossTwoRowsOfFramesGetsTwoBarPieces() {
         int frames = 10;
         VisualTokens.Builder b = new VisualTokens.Builder(frames, 1);
