@@ -77,7 +77,7 @@ final class ReduceCommand implements Callable<Integer> {
 
         SafetensorsWriter w = new SafetensorsWriter()
                 .metadata("method", reducer.describe())
-                .metadata("features", features.getFileName().toString())
+                .metadata("features", features.getFileName() + ": " + in.source())
                 .metadata("grid", in.grid() + "x" + in.grid())
                 .metadata("pooling", in.pooledHere() ? poolMode.name().toLowerCase(Locale.ROOT) : "already pooled")
                 .metadata("newline", newlineMode.name().toLowerCase(Locale.ROOT));

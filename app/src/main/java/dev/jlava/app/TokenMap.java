@@ -29,7 +29,8 @@ import javax.imageio.ImageIO;
  * original token on the g×g grid the reducer saw).
  *
  * <ul>
- *   <li><b>kept</b> (a token passed on unchanged): full colour, bright yellow outline;</li>
+ *   <li><b>kept</b> (a token passed on unchanged): full colour, a bright yellow ring in a dark edge
+ *       (no ring when nothing was reduced at all);</li>
  *   <li><b>merged</b> (clustered into a contextual or HoliTom static token): tinted with the colour of
  *       the output token it went into, the same colour for every original it stands for (a static
  *       token's members span all frames of its window); a dot marks the cell the output token sits at;</li>
@@ -82,7 +83,7 @@ public final class TokenMap {
      * @param frameIndices each frame's index in the source video (null: 0, 1, …)
      * @param tokens       the reducer's output, with origins and dropped originals
      * @param grid         the side of the token grid the reducer saw (e.g. 14 for pooled OneVision tokens)
-     * @param segments     HoliTom's windows of frame positions (empty: none)
+     * @param segments     HoliTom's windows of frame positions (empty or null: none)
      * @param title        an optional first line (e.g. the method), null for none
      */
     public TokenMap(List<RgbImage> frames, int[] frameIndices, VisualTokens tokens, int grid, List<TemporalWindow> segments, String title) {
@@ -91,6 +92,7 @@ public final class TokenMap {
         if (f < 1) throw new IllegalArgumentException("token map: the tokens come from no frame");
         if (frames != null && frames.size() != f) throw new IllegalArgumentException("token map: " + frames.size() + " frames for tokens of " + f + " frames");
         if (frameIndices != null && frameIndices.length != f) throw new IllegalArgumentException("token map: " + frameIndices.length + " frame indices for " + f + " frames");
+        if (segments == null) segments = List.of();
         for (TemporalWindow w : segments) {
             if (w.end() >= f) throw new IllegalArgumentException("token map: window " + w + " goes beyond the " + f + " frames");
         }
