@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code jlava} command line. */
 @Command(name = "jlava", mixinStandardHelpOptions = true, version = "jlava 0.1.0",
         description = "LLaVA-family vision-language models in pure Java, with visual-token reduction.",
-        subcommands = {DemoCommand.class, RunCommand.class, GenerateCommand.class, TokenizeCommand.class, InspectCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, ReduceCommand.class, GenerateCommand.class, TokenizeCommand.class, InspectCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {
