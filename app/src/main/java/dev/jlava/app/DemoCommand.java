@@ -106,12 +106,15 @@ final class DemoCommand implements Callable<Integer> {
                 o.print("answer: ");
                 RunReport r = runOne(m, in, plan, greedy, cache, o);
                 rows.add(r);
-                Files2.writeString(out.resolve("report-" + e.getKey().replace('+', '_') + ".json"),
-                        RunReport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r.toJson()));
+                String file = e.getKey().replace('+', '_');
+                Files2.writeString(out.resolve("report-" + file + ".json"), RunReport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r.toJson()));
+                if (r.result().tokens() != null && plan.outer().isPresent()) {
+                    TokenMap.write(out.resolve("token-map-" + file + ".png"), in.frames(), in.indices(), r.result().tokens(), r.summaryTitle());
+                }
             }
             o.println();
             printTable(o, rows);
-            o.printf("%nreports written to %s/ (total %.1f s)%n", out, (System.nanoTime() - t0) / 1e9);
+            o.printf("%nreports and token maps written to %s/ (total %.1f s)%n", out, (System.nanoTime() - t0) / 1e9);
         } finally {
             if (tmpClip != null) Files.deleteIfExists(tmpClip);
         }

@@ -56,19 +56,26 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "OUT.json", description = "write the cost report: tokens per layer, FLOPs, KV bytes, time per stage, segments")
     Path report;
 
+    @Option(names = "--token-map", paramLabel = "OUT.png", description = "draw the sampled frames with the visual tokens that survived the outer stage, merged tokens shaded by cluster, temporal segments marked")
+    Path tokenMap;
+
     @Override
     public Integer call() throws IOException {
         Runtime.threads(qa.threads);
         ReductionPlan plan = ReductionPlanParser.parse(qa.reduce);
         var sampler = sampling.sampler();
         if (qa.maxTokens < 1) throw new UserError("--max-tokens must be >= 1, got " + qa.maxTokens);
-        for (Path out : new Path[] {dumpLastLogits, report}) if (out != null) Files2.checkWritable(out);
+        for (Path out : new Path[] {dumpLastLogits, report, tokenMap}) if (out != null) Files2.checkWritable(out);
         try (LlavaModel m = LlavaModel.open(model)) {
             plan.validate(m.decoder().config().layers());
             MediaInput in = media.video != null ? MediaInput.video(media.video, frames) : MediaInput.image(media.image);
             RunReport r = answer(model.toString(), m, in, prompt, plan, sampler, json, ConsoleProgress.create());
             if (dumpLastLogits != null) Files2.writeFloatsLE(dumpLastLogits, r.result().firstLogits(), r.result().firstLogits().length);
             if (report != null) Files2.writeString(report, RunReport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r.toJson()));
+            if (tokenMap != null) {
+                if (r.result().tokens() == null) throw new UserError("--token-map: the OneVision anyres image path has no per-frame token grid to draw");
+                TokenMap.write(tokenMap, in.frames(), in.indices(), r.result().tokens(), r.summaryTitle());
+            }
         }
         return 0;
     }

@@ -57,6 +57,11 @@ record RunReport(String model, String method, MediaInput media, LlavaPipeline.Re
                 result.decodeTokensPerSecond());
     }
 
+    /** A short title for pictures: method, tokens in and out. */
+    String summaryTitle() {
+        return String.format("%s: %d -> %d visual tokens, prefill FLOPs %.1f%% of none", method, result.visualNone(), visualOut(), prefillFlopsPercent());
+    }
+
     ObjectNode toJson() {
         ObjectNode o = JSON.createObjectNode();
         o.put("model", model);
