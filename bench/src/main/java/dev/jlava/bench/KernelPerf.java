@@ -1,0 +1,167 @@
+package dev.jlava.bench;
+
+import dev.jlava.kernel.Gemm;
+import dev.jlava.kernel.Linear;
+import dev.jlava.kernel.Parallel;
+import dev.jlava.kernel.Simd;
+import dev.jlava.kernel.WeightCodec;
+import dev.jlava.tensor.DType;
+import dev.jlava.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Quick kernel measurements (best of several timed repetitions), for docs/performance.md.
+ * Run: {@code java --add-modules jdk.incubator.vector -cp core/target/classes:bench/target/classes
+ * dev.jlava.bench.KernelPerf [peak|gemm|gemv|abt|all] [threads...]}. Add -Xlog:gc to check that
+ * steady-state loops allocate nothing (no GC lines after warm-up).
+ */
+public final class KernelPerf {
+    private KernelPerf() {}
+
+    public static void main(String[] args) throws Exception {
+        String what = args.length > 0 ? args[0] : "all";
+        List<Integer> threads = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) threads.add(Integer.parseInt(args[i]));
+        if (threads.isEmpty()) threads = List.of(1, 2);
+        System.out.printf(Locale.ROOT, "species %d bits, %d processors%n", Simd.bits(), Runtime.getRuntime().availableProcessors());
+        for (int t : threads) {
+            Parallel.setThreads(t);
+            if (what.equals("peak") || what.equals("all")) peak(t);
+            if (what.equals("gemm") || what.equals("all")) {
+                for (DType d : dtypes()) gemm(d, 512, 896, 896, t);
+                for (DType d : dtypes()) gemm(d, 512, 4864, 896, t);
+                for (DType d : dtypes()) gemm(d, 729, 4304, 1152, t);
+            }
+            if (what.equals("gemv") || what.equals("all")) {
+                for (DType d : dtypes()) gemv(d, 4864, 896, t);
+                for (DType d : dtypes()) gemv(d, 896, 4864, t);
+            }
+            if (what.equals("abt") || what.equals("all")) {
+                abT(512, 512, 64, t);
+                ab(512, 64, 512, t);
+                abT(729, 729, 72, t);
+                abT(1024, 1024, 1024, t);
+            }
+        }
+    }
+
+    static List<DType> dtypes() {
+        String s = System.getProperty("dtypes", "F32,F16,BF16,Q8_0,Q4_0");
+        List<DType> out = new ArrayList<>();
+        for (String p : s.split(",")) out.add(DType.valueOf(p.trim()));
+        return out;
+    }
+
+    /** A tight register-only FMA loop on every thread: the machine's vector FMA peak. */
+    static void peak(int threads) throws Exception {
+        double best = 0;
+        for (int rep = 0; rep < 5; rep++) {
+            long iters = 50_000_000L;
+            Thread[] ts = new Thread[threads];
+            float[] sink = new float[threads];
+            long t0 = System.nanoTime();
+            for (int i = 0; i < threads; i++) {
+                int ii = i;
+                ts[i] = new Thread(() -> sink[ii] = fmaLoop(iters));
+                ts[i].start();
+            }
+            for (Thread t : ts) t.join();
+            double gf = 2.0 * 12 * Simd.L * iters * threads / (System.nanoTime() - t0);
+            best = Math.max(best, gf);
+        }
+        System.out.printf(Locale.ROOT, "peak   threads=%d  FMA loop %.1f GFLOP/s%n", threads, best);
+    }
+
+    public static float fmaLoop(long iters) {
+        var s = Simd.F;
+        FloatVector a0 = FloatVector.broadcast(s, 1f), a1 = a0.add(1), a2 = a0.add(2), a3 = a0.add(3), a4 = a0.add(4), a5 = a0.add(5);
+        FloatVector a6 = a0.add(6), a7 = a0.add(7), a8 = a0.add(8), a9 = a0.add(9), a10 = a0.add(10), a11 = a0.add(11);
+        FloatVector m = FloatVector.broadcast(s, 0.999999f), c = FloatVector.broadcast(s, 1e-7f);
+        for (long i = 0; i < iters; i++) {
+            a0 = a0.fma(m, c); a1 = a1.fma(m, c); a2 = a2.fma(m, c); a3 = a3.fma(m, c); a4 = a4.fma(m, c); a5 = a5.fma(m, c);
+            a6 = a6.fma(m, c); a7 = a7.fma(m, c); a8 = a8.fma(m, c); a9 = a9.fma(m, c); a10 = a10.fma(m, c); a11 = a11.fma(m, c);
+        }
+        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** A weight in native memory, as a memory-mapped file would give it. */
+    public static Tensor nativeWeight(DType d, int out, int in, long seed) {
+        float[] w = new float[out * in];
+        Random rnd = new Random(seed);
+        for (int i = 0; i < w.length; i++) w[i] = (float) (rnd.nextGaussian() * 0.05);
+        byte[] bytes = WeightCodec.encode(d, w, out, in);
+        MemorySegment seg = Arena.global().allocate(bytes.length, 64);
+        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, seg, 0, bytes.length);
+        return new Tensor("w", d, new long[] {out, in}, seg);
+    }
+
+    public static float[] input(int n) {
+        float[] x = new float[n];
+        Random rnd = new Random(1);
+        for (int i = 0; i < n; i++) x[i] = (float) rnd.nextGaussian();
+        return x;
+    }
+
+    static void gemm(DType d, int m, int n, int k, int threads) {
+        Linear lin = Linear.of(nativeWeight(d, n, k, 7));
+        float[] x = input(m * k), y = new float[m * n];
+        double flop = 2.0 * m * n * k;
+        double best = time(() -> lin.forward(x, m, y), flop, 3.0);
+        System.out.printf(Locale.ROOT, "gemm   threads=%d  %-5s m=%d n=%d k=%d  %.1f GFLOP/s  (%.2f ms, %d B/call allocated)%n", threads, d, m, n, k, flop / best, best / 1e6, lastAllocPerCall);
+    }
+
+    static void gemv(DType d, int n, int k, int threads) {
+        Tensor w = nativeWeight(d, n, k, 9);
+        Linear lin = Linear.of(w);
+        float[] x = input(k), y = new float[n];
+        double flop = 2.0 * n * k;
+        double best = time(() -> lin.forward(x, 1, y), flop, 1.0);
+        System.out.printf(Locale.ROOT, "gemv   threads=%d  %-5s %dx%d  %.1f GFLOP/s  %.1f GB/s of weights  (%.1f us, %d B/call allocated)%n", threads, d, n, k,
+                flop / best, w.data().byteSize() / best, best / 1e3, lastAllocPerCall);
+    }
+
+    static void abT(int m, int n, int k, int threads) {
+        float[] a = input(m * k), b = input(n * k), c = new float[m * n];
+        double flop = 2.0 * m * n * k;
+        double best = time(() -> Gemm.abT(a, 0, k, b, 0, k, c, 0, n, m, n, k, 1f, false), flop, 2.0);
+        System.out.printf(Locale.ROOT, "abT    threads=%d  m=%d n=%d k=%d  %.1f GFLOP/s%n", threads, m, n, k, flop / best);
+    }
+
+    static void ab(int m, int n, int k, int threads) {
+        float[] a = input(m * k), b = input(k * n), c = new float[m * n];
+        double flop = 2.0 * m * n * k;
+        double best = time(() -> Gemm.ab(a, 0, k, b, 0, n, c, 0, n, m, n, k, 1f, false), flop, 2.0);
+        System.out.printf(Locale.ROOT, "ab     threads=%d  m=%d n=%d k=%d  %.1f GFLOP/s%n", threads, m, n, k, flop / best);
+    }
+
+    /** Heap bytes the calling thread allocated per call in the last {@link #time} (vectors boxed by the JIT show up here). */
+    static long lastAllocPerCall;
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** Best nanoseconds per call over ~seconds of repetitions (after a warm-up of the same length). */
+    static double time(Runnable r, double flop, double seconds) {
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < end) r.run();
+        double best = Double.MAX_VALUE;
+        long calls = 0;
+        long alloc0 = THREADS.getCurrentThreadAllocatedBytes();
+        end = System.nanoTime() + (long) (seconds * 1e9);
+        do {
+            long t0 = System.nanoTime();
+            r.run();
+            best = Math.min(best, System.nanoTime() - t0);
+            calls++;
+        } while (System.nanoTime() < end);
+        lastAllocPerCall = (THREADS.getCurrentThreadAllocatedBytes() - alloc0) / calls;
+        return best;
+    }
+}

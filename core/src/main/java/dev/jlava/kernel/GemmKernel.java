@@ -1,0 +1,200 @@
+package dev.jlava.kernel;
+
+import static dev.jlava.kernel.Simd.F;
+import static dev.jlava.kernel.Simd.L;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The packed, register-blocked GEMM behind {@link Gemm} and the m &gt; 1 path of every
+ * {@link Linear}: {@code C[m][n] (+)= alpha * A[m][k] . B^T}, where A is a float matrix read in
+ * place (row-major, {@code lda}) and B is delivered by a {@link PanelSource} that packs
+ * {@code NR} columns of a K-block at a time (converting from the weight's storage format).
+ *
+ * <p>GotoBLAS loop order: for each NC-wide column block and KC-deep K-block, pack B once
+ * (k-major panels of NR columns, zero-padded), then for each MC-row block of A and each panel,
+ * run the MR x NR micro-kernel over MR-row strips of A. A B panel (KC * NR floats = 16 KiB at
+ * 256 bits) stays in L1 while A strips stream from L2. A needs no packing because the
+ * micro-kernel broadcasts its elements one at a time (MR row pointers, each read sequentially);
+ * only a ragged last strip of fewer than MR rows is copied to a zero-padded buffer.
+ *
+ * <p>Micro-kernel: MR = 6 rows x NR = 2 vectors, 12 accumulators + 2 B vectors + 1 broadcast =
+ * 15 of AVX2's 16 registers (AVX-512 has 32; the same tile keeps 12 independent FMA chains,
+ * enough to cover a 4-cycle latency on 2 FMA ports). It is one method: a vector passed to a
+ * helper that C2 declines to inline gets boxed, which costs 25x.
+ *
+ * <p>Threads split the columns (NR-aligned) when there are enough of them, otherwise the rows.
+ */
+final class GemmKernel {
+    private GemmKernel() {}
+
+    static final int MR = 6;
+    static final int NR = 2 * L;
+    static final int KC = Integer.getInteger("jlava.gemm.kc", 256) / 32 * 32;
+    static final int MC = Math.max(MR, Integer.getInteger("jlava.gemm.mc", 96) / MR * MR);
+    static final int NC = Math.max(NR, Integer.getInteger("jlava.gemm.nc", 1024) / NR * NR);
+
+    /** Supplies B^T: packs columns [j0, j0+nr) x k [p0, p0+kc) as panel[k*NR + col], zero-padding cols nr..NR. */
+    interface PanelSource {
+        void pack(int j0, int nr, int p0, int kc, float[] panel, int off, Scratch s);
+    }
+
+    /** Per-thread buffers. */
+    static final class Scratch {
+        final float[] panels = new float[KC * NC];
+        final float[] aTail = new float[MR * KC];
+        final float[] tile = new float[MR * NR];
+        final float[] row = new float[KC];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    static Scratch scratch() {
+        return SCRATCH.get();
+    }
+
+    /** C = alpha * A . B^T (+ C when accumulate), parallel over the pool. */
+    static void multiply(float[] a, int aOff, int lda, PanelSource b, float[] c, int cOff, int ldc,
+                         int m, int n, int k, float alpha, boolean accumulate) {
+        if (m <= 0 || n <= 0) return;
+        int threads = Parallel.threads();
+        if (n >= 2 * NR * threads || m < 2 * MR * threads) {
+            Parallel.forRange(n, NR, (j0, j1) -> block(a, aOff, lda, b, c, cOff, ldc, 0, m, j0, j1, k, alpha, accumulate));
+        } else {
+            Parallel.forRange(m, MR, (i0, i1) -> block(a, aOff, lda, b, c, cOff, ldc, i0, i1, 0, n, k, alpha, accumulate));
+        }
+    }
+
+    /** One thread's share: rows [i0, i1) x columns [j0, j1). */
+    static void block(float[] a, int aOff, int lda, PanelSource b, float[] c, int cOff, int ldc,
+                      int i0, int i1, int j0, int j1, int k, float alpha, boolean accumulate) {
+        Scratch s = scratch();
+        float[] panels = s.panels;
+        if (k == 0) {
+            if (!accumulate) for (int i = i0; i < i1; i++) java.util.Arrays.fill(c, cOff + i * ldc + j0, cOff + i * ldc + j1, 0f);
+            return;
+        }
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                for (int jr = 0; jr < nc; jr += NR) b.pack(jc + jr, Math.min(NR, nc - jr), pc, kc, panels, jr * kc, s);
+                boolean add = accumulate || pc > 0;
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    int full = mc / MR * MR;
+                    if (full < mc) {
+                        // Ragged last strip: copy its rows of this K-block to a zero-padded MR x kc buffer.
+                        float[] t = s.aTail;
+                        java.util.Arrays.fill(t, 0, MR * kc, 0f);
+                        for (int r = 0; r < mc - full; r++) System.arraycopy(a, aOff + (ic + full + r) * lda + pc, t, r * kc, kc);
+                    }
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int cols = Math.min(NR, nc - jr);
+                        int cAt = cOff + jc + jr;
+                        for (int ir = 0; ir < full; ir += MR) {
+                            micro(a, aOff + (ic + ir) * lda + pc, lda, panels, jr * kc, kc,
+                                    c, cAt + (ic + ir) * ldc, ldc, MR, cols, alpha, add, s.tile);
+                        }
+                        if (full < mc) {
+                            micro(s.aTail, 0, kc, panels, jr * kc, kc,
+                                    c, cAt + (ic + full) * ldc, ldc, mc - full, cols, alpha, add, s.tile);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * C[0..rows)[0..cols) (+)= alpha * A[0..MR)[0..kc) . panel, with A rows at a + aOff + i*lda
+     * (MR rows must be readable) and the panel k-major, NR floats per k.
+     */
+    static void micro(float[] a, int aOff, int lda, float[] bp, int bOff, int kc,
+                      float[] c, int cOff, int ldc, int rows, int cols, float alpha, boolean add, float[] tile) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
+        for (int kk = 0, bk = bOff; kk < kc; kk++, bk += NR) {
+            FloatVector b0 = FloatVector.fromArray(F, bp, bk);
+            FloatVector b1 = FloatVector.fromArray(F, bp, bk + L);
+            FloatVector v = FloatVector.broadcast(F, a[a0 + kk]);
+            c00 = v.fma(b0, c00);
+            c01 = v.fma(b1, c01);
+            v = FloatVector.broadcast(F, a[a1 + kk]);
+            c10 = v.fma(b0, c10);
+            c11 = v.fma(b1, c11);
+            v = FloatVector.broadcast(F, a[a2 + kk]);
+            c20 = v.fma(b0, c20);
+            c21 = v.fma(b1, c21);
+            v = FloatVector.broadcast(F, a[a3 + kk]);
+            c30 = v.fma(b0, c30);
+            c31 = v.fma(b1, c31);
+            v = FloatVector.broadcast(F, a[a4 + kk]);
+            c40 = v.fma(b0, c40);
+            c41 = v.fma(b1, c41);
+            v = FloatVector.broadcast(F, a[a5 + kk]);
+            c50 = v.fma(b0, c50);
+            c51 = v.fma(b1, c51);
+        }
+        if (rows == MR && cols == NR) {
+            int o = cOff;
+            if (add) {
+                FloatVector va = FloatVector.broadcast(F, alpha);
+                c00.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
+                c01.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c10.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
+                c11.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c20.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
+                c21.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c30.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
+                c31.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c40.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
+                c41.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c50.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
+                c51.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
+            } else {
+                c00.mul(alpha).intoArray(c, o);
+                c01.mul(alpha).intoArray(c, o + L);
+                o += ldc;
+                c10.mul(alpha).intoArray(c, o);
+                c11.mul(alpha).intoArray(c, o + L);
+                o += ldc;
+                c20.mul(alpha).intoArray(c, o);
+                c21.mul(alpha).intoArray(c, o + L);
+                o += ldc;
+                c30.mul(alpha).intoArray(c, o);
+                c31.mul(alpha).intoArray(c, o + L);
+                o += ldc;
+                c40.mul(alpha).intoArray(c, o);
+                c41.mul(alpha).intoArray(c, o + L);
+                o += ldc;
+                c50.mul(alpha).intoArray(c, o);
+                c51.mul(alpha).intoArray(c, o + L);
+            }
+            return;
+        }
+        // Ragged tile: spill to the scratch tile, then copy the valid part.
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+        for (int i = 0; i < rows; i++) {
+            int o = cOff + i * ldc;
+            for (int j = 0; j < cols; j++) c[o + j] = add ? Math.fma(tile[i * NR + j], alpha, c[o + j]) : tile[i * NR + j] * alpha;
+        }
+    }
+}

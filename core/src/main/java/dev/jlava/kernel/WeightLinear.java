@@ -1,0 +1,115 @@
+package dev.jlava.kernel;
+
+import static dev.jlava.kernel.GemmKernel.NR;
+
+import dev.jlava.tensor.DType;
+import dev.jlava.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The fast {@link Linear} for F32, F16, BF16, Q8_0 and Q4_0 weights, read in place from their
+ * (memory-mapped) segment.
+ *
+ * <p>Few rows (decode): one GEMV per row, output rows split over threads ({@link Gemv}).
+ * Many rows (prefill, vision tower, projector): the packed GEMM ({@link GemmKernel}), whose B
+ * panels are converted from the stored format one KC x NR panel at a time, per call.
+ *
+ * <p>Why weights are not pre-packed to float32 at load: the conversion runs once per
+ * (KC-block, panel) and is reused by all m rows, so it costs about 1/m of the multiply
+ * (a few percent at m = 512, measured in docs/performance.md), while a float32 copy would
+ * double (F32) to eight-fold (Q4_0) the resident weight memory. Q8_0/Q4_0 GEMMs multiply
+ * exactly dequantized values ({@code q * d} is exact in float32) on both sides, so they compute
+ * the same sum as llama.cpp's per-block integer dot, in a different summation order.
+ */
+final class WeightLinear implements Linear {
+    /** Below this many rows a per-row GEMV beats packing the weight. */
+    static final int GEMM_MIN_ROWS = Integer.getInteger("jlava.gemm.minRows", GemmKernel.MR);
+
+    private final DType dtype;
+    private final MemorySegment w;
+    private final int in, out;
+    private final GemmKernel.PanelSource panels;
+
+    WeightLinear(Tensor t) {
+        this.dtype = t.dtype();
+        this.w = t.data();
+        this.out = Math.toIntExact(t.dim(0));
+        this.in = Math.toIntExact(t.dim(1));
+        if (quantized() && in % 32 != 0) throw new IllegalArgumentException("weight " + t.name() + ": " + dtype + " rows need a multiple of 32 values, have " + in);
+        this.panels = this::pack;
+    }
+
+    private boolean quantized() {
+        return dtype == DType.Q8_0 || dtype == DType.Q4_0;
+    }
+
+    @Override public int inFeatures() { return in; }
+
+    @Override public int outFeatures() { return out; }
+
+    @Override
+    public void forward(float[] x, int m, float[] y) {
+        if (x.length < (long) m * in || y.length < (long) m * out) {
+            throw new IllegalArgumentException("linear " + out + "x" + in + ": x has " + x.length + " floats, y " + y.length + ", need " + m + " rows");
+        }
+        if (m < GEMM_MIN_ROWS) gemv(x, m, y);
+        else gemm(x, m, y);
+    }
+
+    private void gemv(float[] x, int m, float[] y) {
+        if (quantized()) {
+            float[] qx = activationScratch(0, m * in);
+            float[] dx = activationScratch(1, m * in / 32);
+            for (int t = 0; t < m; t++) Q8Activations.quantize(x, t * in, in, qx, t * in, dx, t * in / 32);
+            boolean q8 = dtype == DType.Q8_0;
+            Parallel.forRange(out, 4, (r0, r1) -> {
+                for (int t = 0; t < m; t++) {
+                    if (q8) Gemv.q8_0(w, in, r0, r1, qx, t * in, dx, t * in / 32, y, t * out);
+                    else Gemv.q4_0(w, in, r0, r1, qx, t * in, dx, t * in / 32, y, t * out);
+                }
+            });
+            return;
+        }
+        Parallel.forRange(out, 4, (r0, r1) -> {
+            for (int t = 0; t < m; t++) {
+                switch (dtype) {
+                    case F32 -> Gemv.f32(w, in, r0, r1, x, t * in, y, t * out);
+                    case F16 -> Gemv.f16(w, in, r0, r1, x, t * in, y, t * out);
+                    case BF16 -> Gemv.bf16(w, in, r0, r1, x, t * in, y, t * out);
+                    default -> throw new AssertionError(dtype);
+                }
+            }
+        });
+    }
+
+    private void gemm(float[] x, int m, float[] y) {
+        float[] a = x;
+        if (quantized()) {
+            a = activationScratch(0, m * in);
+            float[] d = activationScratch(1, in / 32);
+            for (int t = 0; t < m; t++) Q8Activations.quantizeDequantize(x, t * in, in, a, t * in, d);
+        }
+        GemmKernel.multiply(a, 0, in, panels, y, 0, out, m, out, in, 1f, false);
+    }
+
+    // The caller thread's quantized input, reused across calls (workers only read it during the call).
+    private static final ThreadLocal<float[][]> ACTIVATIONS = ThreadLocal.withInitial(() -> new float[2][0]);
+
+    private static float[] activationScratch(int which, int size) {
+        float[][] bufs = ACTIVATIONS.get();
+        if (bufs[which].length < size) bufs[which] = new float[size];
+        return bufs[which];
+    }
+
+    /** Packs weight rows [j0, j0+nr) x [p0, p0+kc) transposed into a k-major panel. */
+    private void pack(int j0, int nr, int p0, int kc, float[] panel, int off, GemmKernel.Scratch s) {
+        float[] row = s.row;
+        for (int r = 0; r < nr; r++) {
+            Dequant.row(dtype, w, (long) (j0 + r) * in + p0, kc, row, 0);
+            for (int k = 0, o = off + r; k < kc; k++, o += NR) panel[o] = row[k];
+        }
+        for (int r = nr; r < NR; r++) {
+            for (int k = 0, o = off + r; k < kc; k++, o += NR) panel[o] = 0f;
+        }
+    }
+}
