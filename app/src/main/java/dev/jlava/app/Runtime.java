@@ -2,7 +2,7 @@ package dev.jlava.app;
 
 /** Process-wide settings shared by the commands (worker threads). */
 final class Runtime {
-    private static int threads = java.lang.Runtime.getRuntime().availableProcessors();
+    private static int threads = dev.jlava.kernel.Parallel.threads();
 
     private Runtime() {}
 
@@ -10,6 +10,7 @@ final class Runtime {
         if (n == null) return;
         if (n < 1 || n > 1024) throw new UserError("--threads must be between 1 and 1024, got " + n);
         threads = n;
+        dev.jlava.kernel.Parallel.setThreads(n);
     }
 
     static int threads() { return threads; }

@@ -1,17 +1,20 @@
 package dev.jlava.kernel;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
+import java.util.Arrays;
 
 /**
  * Causal grouped-query attention of n new query rows against a layer's cache, which already
- * holds the new rows' keys/values at its end. Memory is O(cache length) per worker: scores of one
- * query row at a time, never an n x n matrix. On request it returns the probabilities of the last
- * query row for every head (what FastV, PVTP and HoliTom score tokens with).
+ * holds the new rows' keys/values at its end. Work is split into tiles of (query head, block of
+ * queries); each tile is two GEMMs (S = Q K^T over the keys the block can see, then O = P V) with a
+ * row softmax between, so memory is O(block x cache length) per worker, never n x n. On request it
+ * returns the probabilities of the last query row for every head (what FastV, PVTP and HoliTom
+ * score tokens with).
  */
 public final class Attention {
     private Attention() {}
+
+    /** Queries per tile: large enough for the GEMM micro-kernel, small enough to keep S in cache. */
+    static final int BLOCK = 32;
 
     /**
      * @param q         [n][heads*headDim] RoPE-rotated queries
@@ -27,66 +30,28 @@ public final class Attention {
         int qStride = heads * headDim, kvStride = kvHeads * headDim;
         int first = len - n; // cache index of query row 0
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        int tasks = heads * n;
-        {
-            int start = 0, end = tasks;
-            float[] scores = new float[len];
+        int blocks = (n + BLOCK - 1) / BLOCK;
+        Parallel.forRange(heads * blocks, (start, end) -> {
+            float[] s = new float[BLOCK * len];
             for (int t = start; t < end; t++) {
-                int h = t / n, i = t % n;
+                int h = t / blocks, b = t % blocks;
                 int g = h / group;
-                int qo = i * qStride + h * headDim;
-                int visible = first + i + 1;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < visible; j++) {
-                    float s = dot(q, qo, kc, j * kvStride + g * headDim, headDim) * scale;
-                    scores[j] = s;
-                    if (s > max) max = s;
+                int i0 = b * BLOCK, rows = Math.min(BLOCK, n - i0);
+                int keys = first + i0 + rows; // the last row of the block sees this many entries
+                Gemm.abT(q, i0 * qStride + h * headDim, qStride, kc, g * headDim, kvStride, s, 0, keys,
+                        rows, keys, headDim, scale, false);
+                for (int r = 0; r < rows; r++) {
+                    int visible = first + i0 + r + 1;
+                    int so = r * keys;
+                    Ops.softmax(s, so, visible);
+                    Arrays.fill(s, so + visible, so + keys, 0f);
+                    if (lastProbs != null && i0 + r == n - 1) {
+                        System.arraycopy(s, so, lastProbs, h * len, visible);
+                    }
                 }
-                float sum = 0;
-                for (int j = 0; j < visible; j++) {
-                    float e = (float) Math.exp(scores[j] - max);
-                    scores[j] = e;
-                    sum += e;
-                }
-                float inv = 1f / sum;
-                int oo = i * qStride + h * headDim;
-                java.util.Arrays.fill(out, oo, oo + headDim, 0f);
-                for (int j = 0; j < visible; j++) {
-                    float p = scores[j] * inv;
-                    scores[j] = p;
-                    axpy(p, vc, j * kvStride + g * headDim, out, oo, headDim);
-                }
-                if (lastProbs != null && i == n - 1) {
-                    System.arraycopy(scores, 0, lastProbs, h * len, visible);
-                }
+                Gemm.ab(s, 0, keys, vc, g * headDim, kvStride, out, i0 * qStride + h * headDim, qStride,
+                        rows, headDim, keys, 1f, false);
             }
-        }
-    }
-
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-
-    private static float dot(float[] a, int ao, float[] b, int bo, int n) {
-        int i = 0;
-        float s = 0;
-        if (n >= S.length()) {
-            FloatVector acc = FloatVector.zero(S);
-            for (; i <= n - S.length(); i += S.length()) {
-                acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
-            }
-            s = acc.reduceLanes(VectorOperators.ADD);
-        }
-        for (; i < n; i++) s += a[ao + i] * b[bo + i];
-        return s;
-    }
-
-    private static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
-        int i = 0;
-        if (n >= S.length()) {
-            FloatVector va = FloatVector.broadcast(S, alpha);
-            for (; i <= n - S.length(); i += S.length()) {
-                FloatVector.fromArray(S, x, xo + i).fma(va, FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
-            }
-        }
-        for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
+        });
     }
 }

@@ -1,5 +1,6 @@
 package dev.jlava.llm;
 
+import dev.jlava.kernel.Activations;
 import dev.jlava.kernel.Attention;
 import dev.jlava.kernel.Linear;
 import dev.jlava.kernel.Rope;
@@ -140,10 +141,7 @@ public final class Decoder {
         float[] u = new float[n * c.ffn()];
         w.gate().forward(h, n, g);
         w.up().forward(h, n, u);
-        for (int i = 0; i < g.length; i++) {
-            float gi = g[i];
-            g[i] = gi / (1f + (float) Math.exp(-gi)) * u[i];
-        }
+        Activations.siluMul(g, 0, u, 0, g, 0, g.length);
         w.down().forward(g, n, o);
         for (int i = 0; i < n * d; i++) x[i] += o[i];
         return probs == null ? null : new AttentionRow(l, c.heads(), len, probs, kv.positions());
