@@ -9,6 +9,13 @@ import dev.jlava.llm.DecoderConfig;
 import dev.jlava.llm.KvCache;
 import dev.jlava.llm.ModelShapes;
 import dev.jlava.llm.RandomDecoder;
+import dev.jlava.cost.VisionFlops;
+import dev.jlava.llava.LlavaModel;
+import dev.jlava.llava.RandomLlava;
+import dev.jlava.tensor.RandomTensors;
+import dev.jlava.vision.VisionConfig;
+import dev.jlava.vision.VisionTower;
+import java.util.Map;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,20 +31,42 @@ import picocli.CommandLine.Option;
  * generation (tg: n single-token steps), best of several repetitions.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure prompt (ppN) and generation (tgN) tokens/s, like llama-bench.")
+        description = {"Measure speed, like llama-bench. Three modes:",
+                "  LLM: --shape qwen2-0.5b|qwen2-7b|vicuna-7b or --model FILE/DIR: prompt (ppN) and generation (tgN) tokens/s",
+                "  vision: --shape siglip-so400m|clip-vit-l-336: frames/s and GFLOP/s of the tower",
+                "  end to end: --shape llava-ov-0.5b|demo or --model LLAVA_DIR, with --video F: the reduction methods side by side + --plot"})
 final class BenchCommand implements Callable<Integer> {
     static final class Source {
         @Option(names = "--shape", description = "random weights of a real shape generated in memory: ${COMPLETION-CANDIDATES}",
                 completionCandidates = ShapeNames.class)
         String shape;
 
-        @Option(names = "--model", description = "a .gguf file or Hugging Face folder")
+        @Option(names = "--model", description = "a .gguf file or Hugging Face folder (a LLaVA folder with --video)")
         Path model;
     }
 
     static final class ShapeNames extends ArrayList<String> {
-        ShapeNames() { super(ModelShapes.names()); }
+        ShapeNames() {
+            super(ModelShapes.names());
+            addAll(List.of("siglip-so400m", "clip-vit-l-336"));
+            addAll(RandomLlava.shapeNames());
+        }
     }
+
+    @Option(names = "--video", description = "end-to-end mode: the video to ask about")
+    Path video;
+
+    @Option(names = "--frames", description = "frames: sampled from --video (default 32) or encoded in vision mode (default 2)")
+    Integer frames;
+
+    @Option(names = "--reduce", defaultValue = "default", description = "end-to-end mode: methods separated by commas (default: none,holitom,st3,fastv,visionzip,holitom+vta)")
+    String reduce;
+
+    @Option(names = "--plot", paramLabel = "OUT.png", description = "end-to-end mode: TTFT and FLOPs against the retained share of visual tokens")
+    Path plot;
+
+    @Option(names = "--prompt", defaultValue = "What happens in this video?", description = "end-to-end mode: the question")
+    String question;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
@@ -64,6 +93,9 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (prompt < 0 || gen < 0 || reps < 1) throw new UserError("-p and -n must be >= 0 and --reps >= 1");
         Runtime.threads(threads);
+        if (plot != null) Files2.checkWritable(plot);
+        if (source.shape != null && (source.shape.equals("siglip-so400m") || source.shape.equals("clip-vit-l-336"))) return vision();
+        if (video != null || (source.shape != null && RandomLlava.shapeNames().contains(source.shape))) return endToEnd();
         DecoderCheckpoint ck = null;
         Decoder dec;
         String label;
@@ -122,6 +154,79 @@ final class BenchCommand implements Callable<Integer> {
             if (ck != null) ck.close();
         }
         return 0;
+    }
+
+    /** Vision mode: frames through a random tower of a real shape; frames/s and GFLOP/s. */
+    private int vision() throws Exception {
+        VisionConfig vc = RandomLlava.visionShape(source.shape);
+        int f = frames == null ? 2 : frames;
+        if (f < 1) throw new UserError("--frames must be >= 1");
+        System.err.println("generating random " + source.shape + " weights in memory...");
+        VisionTower tower = RandomLlava.randomTower(vc, 7);
+        float[] pixels = new RandomTensors(3).values(f * 3 * vc.imageSize() * vc.imageSize(), 0.5f, 0f);
+        double best = Double.MAX_VALUE;
+        for (int r = 0; r < reps + 1; r++) {
+            long t0 = System.nanoTime();
+            tower.forward(pixels, f);
+            double s = (System.nanoTime() - t0) / 1e9;
+            if (r > 0) best = Math.min(best, s);
+        }
+        double gflop = VisionFlops.towerPerImage(vc) * f / 1e9;
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode o = row(m, source.shape + " f32", "vision" + f, f / best, best);
+        o.put("seconds_per_frame", best / f);
+        o.put("gflop_per_frame", gflop / f);
+        o.put("gflops_per_second", gflop / best);
+        if (json) {
+            System.out.println(m.writerWithDefaultPrettyPrinter().writeValueAsString(m.createArrayNode().add(o)));
+        } else {
+            System.out.printf("| %-22s | %7s | %8s | %10s | %12s | %10s |%n", "model", "threads", "frames", "s/frame", "GFLOP/frame", "GFLOP/s");
+            System.out.printf("| %-22s | %7d | %8d | %10.2f | %12.1f | %10.1f |%n", source.shape, Runtime.threads(), f, best / f, gflop / f, gflop / best);
+        }
+        return 0;
+    }
+
+    /** End-to-end mode: the reduction methods side by side on one video, sharing the vision tower's output. */
+    private int endToEnd() throws Exception {
+        if (video == null) throw new UserError("end-to-end mode needs --video F");
+        int f = frames == null ? 32 : frames;
+        QaOptions qa = new QaOptions();
+        qa.maxTokens = gen;
+        qa.pooling = "bilinear";
+        qa.newline = "one_token";
+        try (LlavaModel m = source.shape != null ? randomLlava(source.shape) : LlavaModel.open(source.model)) {
+            MediaInput in = MediaInput.video(video, f);
+            Map<String, String> methods = reduce.equals("default") ? MethodComparison.defaultMethods(m.decoder().config().layers())
+                    : MethodComparison.parseList(reduce);
+            List<RunReport> rows = MethodComparison.run(m, in, question, methods, qa, dev.jlava.llm.Sampler.greedy(), false, null,
+                    new MethodComparison.Listener() {
+                        @Override public void before(String label, dev.jlava.reduce.ReductionPlan plan) {
+                            System.err.println("running " + label + ": " + plan.describe());
+                        }
+
+                        @Override public void after(String label, RunReport r) {
+                            System.err.println("  " + r.summary());
+                        }
+                    });
+            String label = source.shape != null ? source.shape : source.model.getFileName().toString();
+            if (json) {
+                ObjectMapper mapper = new ObjectMapper();
+                ArrayNode a = mapper.createArrayNode();
+                rows.forEach(r -> a.add(r.toJson()));
+                System.out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(a));
+            } else {
+                System.out.printf("%s, %d frames of %s, %d generated tokens, %d threads (vision tower computed once: %.2f s, counted in every TTFT)%n",
+                        label, in.frames().size(), video.getFileName(), gen, Runtime.threads(), rows.get(0).times().visionTower() / 1e9);
+                MethodComparison.printTable(System.out, rows);
+            }
+            if (plot != null) MethodPlot.write(plot, rows, label);
+        }
+        return 0;
+    }
+
+    private static LlavaModel randomLlava(String shape) {
+        System.err.println("generating random " + shape + " weights in memory...");
+        return RandomLlava.create(RandomLlava.shape(shape), 42);
     }
 
     private ObjectNode row(ObjectMapper m, String label, String test, double tps, double seconds) {

@@ -59,35 +59,64 @@ public final class RandomLlava {
                 Activation.GELU_TANH, new int[] {-1}, VisionConfig.Strategy.FULL, Activation.GELU_ERF, true);
     }
 
+    /** Vision shapes for benchmarks: SigLIP-so400m at 384 px (26 layers, as LLaVA-OneVision runs it) and CLIP ViT-L/14-336. */
+    public static VisionConfig visionShape(String name) {
+        return switch (name) {
+            case "siglip-so400m" -> siglip(1152, 4304, 26, 16);
+            case "clip-vit-l-336" -> new VisionConfig(VisionConfig.Family.CLIP, 1024, 4096, 24, 16, 3, 336, 14, 1e-5,
+                    Activation.QUICK_GELU, new int[] {-2}, VisionConfig.Strategy.DEFAULT, Activation.GELU_ERF, true);
+            default -> throw new IllegalArgumentException("unknown vision shape '" + name + "' (known: siglip-so400m, clip-vit-l-336)");
+        };
+    }
+
+    /** A random vision tower of the given shape, under the llava-hf tensor names. */
+    public static VisionTower randomTower(VisionConfig v, long seed) {
+        InMemoryWeights w = new InMemoryWeights("random vision tower");
+        putTower(w, v, new RandomTensors(seed));
+        return VisionTower.load(v, w, TOWER_PREFIX);
+    }
+
+    private static final String TOWER_PREFIX = "vision_tower.vision_model.";
+
+    private static void putTower(InMemoryWeights w, VisionConfig v, RandomTensors r) {
+        String p = TOWER_PREFIX;
+        int d = v.hidden(), f = v.intermediate();
+        float s = (float) Math.sqrt(d / 32.0);
+        w.put(r.tensor(p + "embeddings.patch_embedding.weight", 0.04f, 0, d, 3, v.patchSize(), v.patchSize()));
+        w.put(r.tensor(p + "embeddings.position_embedding.weight", 0.1f, 0, v.tokens(), d));
+        if (v.hasCls()) {
+            w.put(r.tensor(p + "embeddings.class_embedding", 0.1f, 0, d));
+            w.put(r.tensor(p + "pre_layrnorm.weight", 0.1f, 1, d)).put(r.tensor(p + "pre_layrnorm.bias", 0.05f, 0, d));
+        } else {
+            w.put(r.tensor(p + "embeddings.patch_embedding.bias", 0.02f, 0, d));
+        }
+        for (int l = 0; l < v.layersToRun(); l++) {
+            String q = p + "encoder.layers." + l + ".";
+            w.put(r.tensor(q + "layer_norm1.weight", 0.1f, 1, d)).put(r.tensor(q + "layer_norm1.bias", 0.05f, 0, d));
+            for (String proj : new String[] {"q_proj", "k_proj", "v_proj", "out_proj"}) {
+                float std = (proj.startsWith("q") || proj.startsWith("k") ? 0.3f : 0.08f) / s;
+                w.put(r.tensor(q + "self_attn." + proj + ".weight", std, 0, d, d)).put(r.tensor(q + "self_attn." + proj + ".bias", 0.02f, 0, d));
+            }
+            w.put(r.tensor(q + "layer_norm2.weight", 0.1f, 1, d)).put(r.tensor(q + "layer_norm2.bias", 0.05f, 0, d));
+            w.put(r.tensor(q + "mlp.fc1.weight", 0.08f / s, 0, f, d)).put(r.tensor(q + "mlp.fc1.bias", 0.02f, 0, f));
+            w.put(r.tensor(q + "mlp.fc2.weight", 0.08f / (float) Math.sqrt(f / 64.0), 0, d, f)).put(r.tensor(q + "mlp.fc2.bias", 0.02f, 0, d));
+        }
+    }
+
     public static LlavaModel create(Shape s, long seed) {
         RandomTensors r = new RandomTensors(seed);
         VisionConfig v = s.vision();
         DecoderConfig t = s.text();
         InMemoryWeights w = new InMemoryWeights("random " + s.name());
-        String p = "vision_tower.vision_model.";
-        int d = v.hidden(), f = v.intermediate();
-        w.put(r.tensor(p + "embeddings.patch_embedding.weight", 0.04f, 0, d, 3, v.patchSize(), v.patchSize()));
-        w.put(r.tensor(p + "embeddings.patch_embedding.bias", 0.02f, 0, d));
-        w.put(r.tensor(p + "embeddings.position_embedding.weight", 0.1f, 0, v.tokens(), d));
-        for (int l = 0; l < v.layers(); l++) {
-            String q = p + "encoder.layers." + l + ".";
-            w.put(r.tensor(q + "layer_norm1.weight", 0.1f, 1, d)).put(r.tensor(q + "layer_norm1.bias", 0.05f, 0, d));
-            for (String proj : new String[] {"q_proj", "k_proj", "v_proj", "out_proj"}) {
-                float std = proj.startsWith("q") || proj.startsWith("k") ? 0.3f / (float) Math.sqrt(d / 32.0) : 0.08f / (float) Math.sqrt(d / 32.0);
-                w.put(r.tensor(q + "self_attn." + proj + ".weight", std, 0, d, d)).put(r.tensor(q + "self_attn." + proj + ".bias", 0.02f, 0, d));
-            }
-            w.put(r.tensor(q + "layer_norm2.weight", 0.1f, 1, d)).put(r.tensor(q + "layer_norm2.bias", 0.05f, 0, d));
-            w.put(r.tensor(q + "mlp.fc1.weight", 0.08f / (float) Math.sqrt(d / 32.0), 0, f, d)).put(r.tensor(q + "mlp.fc1.bias", 0.02f, 0, f));
-            w.put(r.tensor(q + "mlp.fc2.weight", 0.08f / (float) Math.sqrt(f / 64.0), 0, d, f)).put(r.tensor(q + "mlp.fc2.bias", 0.02f, 0, d));
-        }
-        int h = t.hidden();
+        putTower(w, v, r);
+        int d = v.hidden(), h = t.hidden();
         w.put(r.tensor("multi_modal_projector.linear_1.weight", 0.2f / (float) Math.sqrt(d / 32.0), 0, h, d));
         w.put(r.tensor("multi_modal_projector.linear_1.bias", 0.02f, 0, h));
         w.put(r.tensor("multi_modal_projector.linear_2.weight", 0.5f / (float) Math.sqrt(h / 64.0), 0, h, h));
         w.put(r.tensor("multi_modal_projector.linear_2.bias", 0.02f, 0, h));
         float[] newline = r.values(h, (float) (1 / Math.sqrt(h)), 0);
 
-        LlavaVision vision = new LlavaVision(v, VisionTower.load(v, w, p), Projector.load(v, w, "multi_modal_projector."));
+        LlavaVision vision = new LlavaVision(v, VisionTower.load(v, w, TOWER_PREFIX), Projector.load(v, w, "multi_modal_projector."));
         Decoder decoder = RandomDecoder.create(t, seed + 1);
         Tokenizer tok = byteLevelTokenizer();
         int image = tok.idOf("<image>"), video = tok.idOf("<video>");

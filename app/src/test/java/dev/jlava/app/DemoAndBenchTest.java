@@ -1,0 +1,51 @@
+package dev.jlava.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jlava.SharedData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's main job (the demo) and the bench modes, on small settings so they stay fast. */
+class DemoAndBenchTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir Path tmp;
+
+    @Test
+    void demoRunsTheWholePathOnTheEmbeddedClip() throws Exception {
+        Cli r = Cli.run("demo", "--frames", "4", "--max-tokens", "3", "--out", tmp.toString(),
+                "--no-compare", "--reduce", "holitom(r=0.2,tau=0.8)");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("meaningless").contains("sampled 4 at [0, 21, 42, 63]")
+                .contains("visual tokens 785 -> ").contains("| holitom(r=0.2,tau=0.8)");
+        JsonNode rep = JSON.readTree(tmp.resolve("report-holitom_r_0.2_tau_0.8_.json").toFile());
+        assertThat(rep.get("visual_tokens").get("none").asInt()).isEqualTo(4 * 196 + 1);
+        assertThat(rep.get("segments").size()).isGreaterThanOrEqualTo(1);
+        assertThat(Files.list(tmp).filter(p -> p.toString().endsWith(".png")).count()).isEqualTo(1);
+    }
+
+    @Test
+    void llmBenchReportsPpAndTg() throws Exception {
+        Cli r = Cli.run("bench", "--model", SharedData.golden("llm/qwen2-tiny-q8_0.gguf").toString(), "-p", "16", "-n", "4", "--reps", "1", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode a = JSON.readTree(r.out());
+        assertThat(a.get(0).get("test").asText()).isEqualTo("pp16");
+        assertThat(a.get(1).get("test").asText()).isEqualTo("tg4");
+        assertThat(a.get(0).get("tokens_per_second").asDouble()).isPositive();
+    }
+
+    @Test
+    void endToEndBenchComparesMethodsAndPlots() throws Exception {
+        Path plot = tmp.resolve("plot.png");
+        Cli r = Cli.run("bench", "--shape", "demo", "--video", SharedData.media("scenes_short.mp4").toString(), "--frames", "4", "-n", "2",
+                "--reduce", "none,fastv(K=2,R=0.5),holitom(r=0.2,tau=0.8)", "--plot", plot.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("| none ").contains("| fastv(K=2,R=0.5)").contains("100.0%");
+        assertThat(Files.size(plot)).isPositive();
+    }
+}
