@@ -32,7 +32,7 @@ record MediaInput(List<RgbImage> frames, int[] indices, boolean video, long deco
     static MediaInput image(Path file) {
         if (!Files.exists(file)) throw new UserError(file + ": no such file");
         long t0 = System.nanoTime();
-        RgbImage img = ImageLoader.load(file);
+        RgbImage img = ImageLoader.load(file, true); // EXIF orientation applied, as transformers' load_image does for a path
         return new MediaInput(List.of(img), new int[] {0}, false, System.nanoTime() - t0, 1, 0);
     }
 }
