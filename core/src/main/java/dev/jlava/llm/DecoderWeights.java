@@ -1,10 +1,9 @@
 package dev.jlava.llm;
 
-import dev.jlava.io.ModelFileException;
+import dev.jlava.io.WeightLoader;
 import dev.jlava.io.WeightStore;
 import dev.jlava.kernel.Linear;
 import dev.jlava.tensor.Tensor;
-import java.util.Arrays;
 
 /**
  * The decoder's weights as views over the mapped checkpoint (no heap copies of matrices; norms and
@@ -40,7 +39,7 @@ public final class DecoderWeights {
 
     /** Loads and validates all decoder tensors from a checkpoint. */
     public static DecoderWeights load(DecoderConfig c, WeightStore store, TensorNames n) {
-        Loader ld = new Loader(store);
+        WeightLoader ld = new WeightLoader(store);
         Tensor emb = ld.tensor(n.embed(), c.vocab(), c.hidden());
         Layer[] layers = new Layer[c.layers()];
         for (int l = 0; l < c.layers(); l++) {
@@ -63,23 +62,4 @@ public final class DecoderWeights {
         return new DecoderWeights(emb, layers, norm, out);
     }
 
-    private record Loader(WeightStore store) {
-        Tensor tensor(String name, long... shape) {
-            if (!store.has(name)) throw new ModelFileException(store.fileOf(name), "missing tensor '" + name + "'");
-            Tensor t = store.get(name);
-            if (!Arrays.equals(t.shape(), shape)) {
-                throw new ModelFileException(store.fileOf(name), "tensor '" + name + "' has shape " + Arrays.toString(t.shape())
-                        + " but the config needs " + Arrays.toString(shape));
-            }
-            return t;
-        }
-
-        Linear linear(String name, long out, long in) {
-            return Linear.of(tensor(name, out, in));
-        }
-
-        float[] vector(String name, long len) {
-            return tensor(name, len).toFloatArray();
-        }
-    }
 }

@@ -1,5 +1,7 @@
 package dev.jlava.vision;
 
+import dev.jlava.io.WeightLoader;
+
 import dev.jlava.io.WeightStore;
 
 /**

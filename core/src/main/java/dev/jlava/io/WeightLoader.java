@@ -1,14 +1,15 @@
-package dev.jlava.vision;
+package dev.jlava.io;
 
-import dev.jlava.io.ModelFileException;
-import dev.jlava.io.WeightStore;
 import dev.jlava.kernel.Linear;
 import dev.jlava.tensor.Tensor;
 import java.util.Arrays;
 
-/** Fetches tensors by name with the shape the config implies; a mismatch names the tensor and both shapes. */
-record WeightLoader(WeightStore store) {
-    Tensor tensor(String name, long... shape) {
+/**
+ * Fetches a checkpoint's tensors by name with the shape the config implies: a missing tensor or a
+ * shape mismatch is a {@link ModelFileException} naming the file, the tensor and both shapes.
+ */
+public record WeightLoader(WeightStore store) {
+    public Tensor tensor(String name, long... shape) {
         if (!store.has(name)) throw new ModelFileException(store.fileOf(name), "missing tensor '" + name + "'");
         Tensor t = store.get(name);
         if (!Arrays.equals(t.shape(), shape)) {
@@ -18,16 +19,16 @@ record WeightLoader(WeightStore store) {
         return t;
     }
 
-    Linear linear(String name, long out, long in) {
+    public Linear linear(String name, long out, long in) {
         return Linear.of(tensor(name, out, in));
     }
 
-    float[] vector(String name, long len) {
+    public float[] vector(String name, long len) {
         return tensor(name, len).toFloatArray();
     }
 
     /** A weight stored with more dimensions (a conv kernel) seen as the [out][in] matrix of its GEMM. */
-    Linear flattened(String name, long... shape) {
+    public Linear flattened(String name, long... shape) {
         Tensor t = tensor(name, shape);
         long in = t.numel() / shape[0];
         return Linear.of(new Tensor(t.name(), t.dtype(), new long[] {shape[0], in}, t.data()));
