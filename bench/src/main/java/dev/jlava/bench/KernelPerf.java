@@ -61,9 +61,13 @@ public final class KernelPerf {
 
     /** A tight register-only FMA loop on every thread: the machine's vector FMA peak. */
     static void peak(int threads) throws Exception {
+        System.out.printf(Locale.ROOT, "peak   threads=%d  FMA loop %.1f GFLOP/s%n", threads, measurePeak(threads, 5, 50_000_000L));
+    }
+
+    /** Best GFLOP/s of the FMA loop on {@code threads} threads. */
+    static double measurePeak(int threads, int reps, long iters) throws InterruptedException {
         double best = 0;
-        for (int rep = 0; rep < 5; rep++) {
-            long iters = 50_000_000L;
+        for (int rep = 0; rep < reps; rep++) {
             Thread[] ts = new Thread[threads];
             float[] sink = new float[threads];
             long t0 = System.nanoTime();
@@ -76,7 +80,7 @@ public final class KernelPerf {
             double gf = 2.0 * 12 * Simd.L * iters * threads / (System.nanoTime() - t0);
             best = Math.max(best, gf);
         }
-        System.out.printf(Locale.ROOT, "peak   threads=%d  FMA loop %.1f GFLOP/s%n", threads, best);
+        return best;
     }
 
     public static float fmaLoop(long iters) {
@@ -109,12 +113,15 @@ public final class KernelPerf {
         return x;
     }
 
-    static void gemm(DType d, int m, int n, int k, int threads) {
+    static void gemm(DType d, int m, int n, int k, int threads) throws InterruptedException {
         Linear lin = Linear.of(nativeWeight(d, n, k, 7));
         float[] x = input(m * k), y = new float[m * n];
         double flop = 2.0 * m * n * k;
         double best = time(() -> lin.forward(x, m, y), flop, 3.0);
-        System.out.printf(Locale.ROOT, "gemm   threads=%d  %-5s m=%d n=%d k=%d  %.1f GFLOP/s  (%.2f ms, %d B/call allocated)%n", threads, d, m, n, k, flop / best, best / 1e6, lastAllocPerCall);
+        long alloc = lastAllocPerCall;
+        double peak = measurePeak(threads, 3, 20_000_000L); // right after: the machine is shared, its speed drifts
+        System.out.printf(Locale.ROOT, "gemm   threads=%d  %-5s m=%d n=%d k=%d  %.1f GFLOP/s = %.0f%% of FMA peak %.1f  (%.2f ms, %d B/call allocated)%n",
+                threads, d, m, n, k, flop / best, 100 * flop / best / peak, peak, best / 1e6, alloc);
     }
 
     static void gemv(DType d, int n, int k, int threads) {
@@ -127,7 +134,7 @@ public final class KernelPerf {
                 flop / best, w.data().byteSize() / best, best / 1e3, lastAllocPerCall);
     }
 
-    static void abT(int m, int n, int k, int threads) {
+    static void abT(int m, int n, int k, int threads) throws InterruptedException {
         float[] a = input(m * k), b = input(n * k), c = new float[m * n];
         double flop = 2.0 * m * n * k;
         double best = time(() -> Gemm.abT(a, 0, k, b, 0, k, c, 0, n, m, n, k, 1f, false), flop, 2.0);
