@@ -43,6 +43,12 @@ public final class KernelPerf {
                 for (DType d : dtypes()) gemv(d, 4864, 896, t);
                 for (DType d : dtypes()) gemv(d, 896, 4864, t);
             }
+            if (what.equals("scaling")) {
+                scaling(DType.F32, 512, 896, 896, 30);
+                scaling(DType.BF16, 729, 4304, 1152, 30);
+                scaling(DType.Q8_0, 512, 4864, 896, 30);
+                return;
+            }
             if (what.equals("abt") || what.equals("all")) {
                 abT(512, 512, 64, t);
                 ab(512, 64, 512, t);
@@ -132,6 +138,35 @@ public final class KernelPerf {
         double best = time(() -> lin.forward(x, 1, y), flop, 1.0);
         System.out.printf(Locale.ROOT, "gemv   threads=%d  %-5s %dx%d  %.1f GFLOP/s  %.1f GB/s of weights  (%.1f us, %d B/call allocated)%n", threads, d, n, k,
                 flop / best, w.data().byteSize() / best, best / 1e3, lastAllocPerCall);
+    }
+
+    /**
+     * Two-thread scaling on a shared machine: alternates single calls on 1 and 2 threads (and
+     * short FMA-peak probes) for {@code seconds}, keeping the best of each, so that quiet moments
+     * of the other tenants are caught for both.
+     */
+    static void scaling(DType d, int m, int n, int k, int seconds) throws InterruptedException {
+        Linear lin = Linear.of(nativeWeight(d, n, k, 7));
+        float[] x = input(m * k), y = new float[m * n];
+        double flop = 2.0 * m * n * k;
+        double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
+        double[] peak = {0, 0};
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        for (int t = 1; t <= 2; t++) { // warm-up
+            Parallel.setThreads(t);
+            for (int i = 0; i < 5; i++) lin.forward(x, m, y);
+        }
+        while (System.nanoTime() < end) {
+            for (int t = 1; t <= 2; t++) {
+                Parallel.setThreads(t);
+                long t0 = System.nanoTime();
+                lin.forward(x, m, y);
+                best[t - 1] = Math.min(best[t - 1], System.nanoTime() - t0);
+                peak[t - 1] = Math.max(peak[t - 1], measurePeak(t, 1, 2_000_000L));
+            }
+        }
+        System.out.printf(Locale.ROOT, "scaling %-5s m=%d n=%d k=%d  1 thread %.1f GFLOP/s (%.0f%% of %.1f), 2 threads %.1f GFLOP/s (%.0f%% of %.1f), speed-up %.2f%n",
+                d, m, n, k, flop / best[0], 100 * flop / best[0] / peak[0], peak[0], flop / best[1], 100 * flop / best[1] / peak[1], peak[1], best[0] / best[1]);
     }
 
     static void abT(int m, int n, int k, int threads) throws InterruptedException {
