@@ -43,6 +43,11 @@ public final class KernelPerf {
                 for (DType d : dtypes()) gemv(d, 4864, 896, t);
                 for (DType d : dtypes()) gemv(d, 896, 4864, t);
             }
+            if (what.equals("gccheck")) {
+                for (DType d : dtypes()) gcCheck(d, 512, 896, 896, t);
+                for (DType d : dtypes()) gcCheck(d, 1, 4864, 896, t);
+                continue;
+            }
             if (what.equals("scaling")) {
                 scaling(DType.F32, 512, 896, 896, 30);
                 scaling(DType.BF16, 729, 4304, 1152, 30);
@@ -167,6 +172,27 @@ public final class KernelPerf {
         }
         System.out.printf(Locale.ROOT, "scaling %-5s m=%d n=%d k=%d  1 thread %.1f GFLOP/s (%.0f%% of %.1f), 2 threads %.1f GFLOP/s (%.0f%% of %.1f), speed-up %.2f%n",
                 d, m, n, k, flop / best[0], 100 * flop / best[0] / peak[0], peak[0], flop / best[1], 100 * flop / best[1] / peak[1], peak[1], best[0] / best[1]);
+    }
+
+    /** Counts garbage collections during 3 s of steady-state calls (after 3 s of warm-up): expect 0. */
+    static void gcCheck(DType d, int m, int n, int k, int threads) {
+        Linear lin = Linear.of(nativeWeight(d, n, k, 7));
+        float[] x = input(m * k), y = new float[m * n];
+        long end = System.nanoTime() + 3_000_000_000L;
+        while (System.nanoTime() < end) lin.forward(x, m, y);
+        long gcs0 = gcCount(), calls = 0;
+        end = System.nanoTime() + 3_000_000_000L;
+        while (System.nanoTime() < end) {
+            lin.forward(x, m, y);
+            calls++;
+        }
+        System.out.printf(Locale.ROOT, "gc     threads=%d  %-5s m=%d n=%d k=%d  %d calls, %d GCs%n", threads, d, m, n, k, calls, gcCount() - gcs0);
+    }
+
+    static long gcCount() {
+        long n = 0;
+        for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) n += Math.max(0, gc.getCollectionCount());
+        return n;
     }
 
     static void abT(int m, int n, int k, int threads) throws InterruptedException {
