@@ -43,6 +43,17 @@ public final class KernelPerf {
                 for (DType d : dtypes()) gemv(d, 4864, 896, t);
                 for (DType d : dtypes()) gemv(d, 896, 4864, t);
             }
+            if (what.equals("gccheck")) {
+                for (DType d : dtypes()) gcCheck(d, 512, 896, 896, t);
+                for (DType d : dtypes()) gcCheck(d, 1, 4864, 896, t);
+                continue;
+            }
+            if (what.equals("scaling")) {
+                scaling(DType.F32, 512, 896, 896, 30);
+                scaling(DType.BF16, 729, 4304, 1152, 30);
+                scaling(DType.Q8_0, 512, 4864, 896, 30);
+                return;
+            }
             if (what.equals("abt") || what.equals("all")) {
                 abT(512, 512, 64, t);
                 ab(512, 64, 512, t);
@@ -61,9 +72,13 @@ public final class KernelPerf {
 
     /** A tight register-only FMA loop on every thread: the machine's vector FMA peak. */
     static void peak(int threads) throws Exception {
+        System.out.printf(Locale.ROOT, "peak   threads=%d  FMA loop %.1f GFLOP/s%n", threads, measurePeak(threads, 5, 50_000_000L));
+    }
+
+    /** Best GFLOP/s of the FMA loop on {@code threads} threads. */
+    static double measurePeak(int threads, int reps, long iters) throws InterruptedException {
         double best = 0;
-        for (int rep = 0; rep < 5; rep++) {
-            long iters = 50_000_000L;
+        for (int rep = 0; rep < reps; rep++) {
             Thread[] ts = new Thread[threads];
             float[] sink = new float[threads];
             long t0 = System.nanoTime();
@@ -76,7 +91,7 @@ public final class KernelPerf {
             double gf = 2.0 * 12 * Simd.L * iters * threads / (System.nanoTime() - t0);
             best = Math.max(best, gf);
         }
-        System.out.printf(Locale.ROOT, "peak   threads=%d  FMA loop %.1f GFLOP/s%n", threads, best);
+        return best;
     }
 
     public static float fmaLoop(long iters) {
@@ -109,12 +124,15 @@ public final class KernelPerf {
         return x;
     }
 
-    static void gemm(DType d, int m, int n, int k, int threads) {
+    static void gemm(DType d, int m, int n, int k, int threads) throws InterruptedException {
         Linear lin = Linear.of(nativeWeight(d, n, k, 7));
         float[] x = input(m * k), y = new float[m * n];
         double flop = 2.0 * m * n * k;
         double best = time(() -> lin.forward(x, m, y), flop, 3.0);
-        System.out.printf(Locale.ROOT, "gemm   threads=%d  %-5s m=%d n=%d k=%d  %.1f GFLOP/s  (%.2f ms, %d B/call allocated)%n", threads, d, m, n, k, flop / best, best / 1e6, lastAllocPerCall);
+        long alloc = lastAllocPerCall;
+        double peak = measurePeak(threads, 3, 20_000_000L); // right after: the machine is shared, its speed drifts
+        System.out.printf(Locale.ROOT, "gemm   threads=%d  %-5s m=%d n=%d k=%d  %.1f GFLOP/s = %.0f%% of FMA peak %.1f  (%.2f ms, %d B/call allocated)%n",
+                threads, d, m, n, k, flop / best, 100 * flop / best / peak, peak, best / 1e6, alloc);
     }
 
     static void gemv(DType d, int n, int k, int threads) {
@@ -127,7 +145,57 @@ public final class KernelPerf {
                 flop / best, w.data().byteSize() / best, best / 1e3, lastAllocPerCall);
     }
 
-    static void abT(int m, int n, int k, int threads) {
+    /**
+     * Two-thread scaling on a shared machine: alternates single calls on 1 and 2 threads (and
+     * short FMA-peak probes) for {@code seconds}, keeping the best of each, so that quiet moments
+     * of the other tenants are caught for both.
+     */
+    static void scaling(DType d, int m, int n, int k, int seconds) throws InterruptedException {
+        Linear lin = Linear.of(nativeWeight(d, n, k, 7));
+        float[] x = input(m * k), y = new float[m * n];
+        double flop = 2.0 * m * n * k;
+        double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
+        double[] peak = {0, 0};
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        for (int t = 1; t <= 2; t++) { // warm-up
+            Parallel.setThreads(t);
+            for (int i = 0; i < 5; i++) lin.forward(x, m, y);
+        }
+        while (System.nanoTime() < end) {
+            for (int t = 1; t <= 2; t++) {
+                Parallel.setThreads(t);
+                long t0 = System.nanoTime();
+                lin.forward(x, m, y);
+                best[t - 1] = Math.min(best[t - 1], System.nanoTime() - t0);
+                peak[t - 1] = Math.max(peak[t - 1], measurePeak(t, 1, 2_000_000L));
+            }
+        }
+        System.out.printf(Locale.ROOT, "scaling %-5s m=%d n=%d k=%d  1 thread %.1f GFLOP/s (%.0f%% of %.1f), 2 threads %.1f GFLOP/s (%.0f%% of %.1f), speed-up %.2f%n",
+                d, m, n, k, flop / best[0], 100 * flop / best[0] / peak[0], peak[0], flop / best[1], 100 * flop / best[1] / peak[1], peak[1], best[0] / best[1]);
+    }
+
+    /** Counts garbage collections during 3 s of steady-state calls (after 3 s of warm-up): expect 0. */
+    static void gcCheck(DType d, int m, int n, int k, int threads) {
+        Linear lin = Linear.of(nativeWeight(d, n, k, 7));
+        float[] x = input(m * k), y = new float[m * n];
+        long end = System.nanoTime() + 3_000_000_000L;
+        while (System.nanoTime() < end) lin.forward(x, m, y);
+        long gcs0 = gcCount(), calls = 0;
+        end = System.nanoTime() + 3_000_000_000L;
+        while (System.nanoTime() < end) {
+            lin.forward(x, m, y);
+            calls++;
+        }
+        System.out.printf(Locale.ROOT, "gc     threads=%d  %-5s m=%d n=%d k=%d  %d calls, %d GCs%n", threads, d, m, n, k, calls, gcCount() - gcs0);
+    }
+
+    static long gcCount() {
+        long n = 0;
+        for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) n += Math.max(0, gc.getCollectionCount());
+        return n;
+    }
+
+    static void abT(int m, int n, int k, int threads) throws InterruptedException {
         float[] a = input(m * k), b = input(n * k), c = new float[m * n];
         double flop = 2.0 * m * n * k;
         double best = time(() -> Gemm.abT(a, 0, k, b, 0, k, c, 0, n, m, n, k, 1f, false), flop, 2.0);

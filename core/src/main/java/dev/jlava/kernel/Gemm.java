@@ -5,7 +5,6 @@ import static dev.jlava.kernel.Simd.F;
 import static dev.jlava.kernel.Simd.L;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Products of two float32 activation matrices (attention scores and context, the vision
@@ -29,7 +28,7 @@ public final class Gemm {
             Parallel.forRange(n, 4, (j0, j1) -> {
                 for (int i = 0; i < m; i++) {
                     for (int j = j0; j < j1; j++) {
-                        float s = dot(a, aOff + i * lda, b, bOff + j * ldb, k) * alpha;
+                        float s = Ops.dot(a, aOff + i * lda, b, bOff + j * ldb, k) * alpha;
                         int o = cOff + i * ldc + j;
                         c[o] = accumulate ? c[o] + s : s;
                     }
@@ -81,19 +80,6 @@ public final class Gemm {
                 }
             }
         }, c, cOff, ldc, m, n, k, alpha, accumulate);
-    }
-
-    private static float dot(float[] a, int ao, float[] b, int bo, int k) {
-        FloatVector s0 = FloatVector.zero(F), s1 = s0;
-        int i = 0;
-        for (; i <= k - 2 * L; i += 2 * L) {
-            s0 = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), s0);
-            s1 = FloatVector.fromArray(F, a, ao + i + L).fma(FloatVector.fromArray(F, b, bo + i + L), s1);
-        }
-        for (; i <= k - L; i += L) s0 = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), s0);
-        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
-        for (; i < k; i++) s += a[ao + i] * b[bo + i];
-        return s;
     }
 
     private static void check(float[] x, int off, int ld, int rows, int cols, String what) {

@@ -30,7 +30,8 @@ final class GemmKernel {
 
     static final int MR = 6;
     static final int NR = 2 * L;
-    static final int KC = Integer.getInteger("jlava.gemm.kc", 256) / 32 * 32;
+    /** K-block depth; a multiple of 32 so quantized blocks never straddle two K-blocks. */
+    static final int KC = Math.max(32, Integer.getInteger("jlava.gemm.kc", 256) / 32 * 32);
     static final int MC = Math.max(MR, Integer.getInteger("jlava.gemm.mc", 96) / MR * MR);
     static final int NC = Math.max(NR, Integer.getInteger("jlava.gemm.nc", 1024) / NR * NR);
 

@@ -10,7 +10,7 @@ import java.lang.foreign.MemorySegment;
  * The fast {@link Linear} for F32, F16, BF16, Q8_0 and Q4_0 weights, read in place from their
  * (memory-mapped) segment.
  *
- * <p>Few rows (decode): one GEMV per row, output rows split over threads ({@link Gemv}).
+ * <p>Few rows (decode, m &lt; {@link #GEMM_MIN_ROWS}): GEMVs, output rows split over threads ({@link Gemv}).
  * Many rows (prefill, vision tower, projector): the packed GEMM ({@link GemmKernel}), whose B
  * panels are converted from the stored format one KC x NR panel at a time, per call.
  *
@@ -22,8 +22,11 @@ import java.lang.foreign.MemorySegment;
  * the same sum as llama.cpp's per-block integer dot, in a different summation order.
  */
 final class WeightLinear implements Linear {
-    /** Below this many rows a per-row GEMV beats packing the weight. */
-    static final int GEMM_MIN_ROWS = Integer.getInteger("jlava.gemm.minRows", GemmKernel.MR);
+    /**
+     * Below this many rows, m GEMVs over L1-resident weight blocks beat packing the weight
+     * (measured crossover 8-16 rows for all dtypes on Zen 3, see docs/performance.md).
+     */
+    static final int GEMM_MIN_ROWS = Integer.getInteger("jlava.gemm.minRows", 12);
 
     private final DType dtype;
     private final MemorySegment w;
@@ -56,27 +59,39 @@ final class WeightLinear implements Linear {
         else gemm(x, m, y);
     }
 
+    /**
+     * m GEMVs. With m > 1 the rows go in blocks of about 16 KiB of weights, each block dotted with
+     * all m inputs while it is in L1, so the weight is streamed from memory once, not m times.
+     */
     private void gemv(float[] x, int m, float[] y) {
+        int rowBytes = (int) Math.min(Integer.MAX_VALUE, dtype.bytesFor(in));
+        int block = m == 1 ? out : Math.max(1, (16 << 10) / rowBytes);
         if (quantized()) {
             float[] qx = activationScratch(0, m * in);
             float[] dx = activationScratch(1, m * in / 32);
             for (int t = 0; t < m; t++) Q8Activations.quantize(x, t * in, in, qx, t * in, dx, t * in / 32);
             boolean q8 = dtype == DType.Q8_0;
             Parallel.forRange(out, 4, (r0, r1) -> {
-                for (int t = 0; t < m; t++) {
-                    if (q8) Gemv.q8_0(w, in, r0, r1, qx, t * in, dx, t * in / 32, y, t * out);
-                    else Gemv.q4_0(w, in, r0, r1, qx, t * in, dx, t * in / 32, y, t * out);
+                for (int b0 = r0; b0 < r1; b0 += block) {
+                    int b1 = Math.min(r1, b0 + block);
+                    for (int t = 0; t < m; t++) {
+                        if (q8) Gemv.q8_0(w, in, b0, b1, qx, t * in, dx, t * in / 32, y, t * out);
+                        else Gemv.q4_0(w, in, b0, b1, qx, t * in, dx, t * in / 32, y, t * out);
+                    }
                 }
             });
             return;
         }
         Parallel.forRange(out, 4, (r0, r1) -> {
-            for (int t = 0; t < m; t++) {
-                switch (dtype) {
-                    case F32 -> Gemv.f32(w, in, r0, r1, x, t * in, y, t * out);
-                    case F16 -> Gemv.f16(w, in, r0, r1, x, t * in, y, t * out);
-                    case BF16 -> Gemv.bf16(w, in, r0, r1, x, t * in, y, t * out);
-                    default -> throw new AssertionError(dtype);
+            for (int b0 = r0; b0 < r1; b0 += block) {
+                int b1 = Math.min(r1, b0 + block);
+                for (int t = 0; t < m; t++) {
+                    switch (dtype) {
+                        case F32 -> Gemv.f32(w, in, b0, b1, x, t * in, y, t * out);
+                        case F16 -> Gemv.f16(w, in, b0, b1, x, t * in, y, t * out);
+                        case BF16 -> Gemv.bf16(w, in, b0, b1, x, t * in, y, t * out);
+                        default -> throw new AssertionError(dtype);
+                    }
                 }
             }
         });
