@@ -68,7 +68,7 @@ final class GenerateCommand implements Callable<Integer> {
         Runtime.threads(threads);
         var sampler = sampling.sampler();
         if (dumpLogits != null) Files2.checkWritable(dumpLogits);
-        try (TextModel m = TextModel.open(model)) {
+        try (TextModel m = TextModel.open(model, prompt.ids == null)) {
             Tokenizer tok = m.tokenizer();
             Decoder dec = m.checkpoint().decoder();
             DecoderConfig c = dec.config();
@@ -81,15 +81,16 @@ final class GenerateCommand implements Callable<Integer> {
                 throw new UserError("prompt of " + ids.length + " tokens + " + maxTokens + " new tokens exceeds the model's context of " + c.contextLength() + " tokens");
             }
             PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-            StreamDecoder sd = tok.newStreamDecoder();
-            Set<Integer> stops = ignoreEos ? Set.of() : tok.endOfGenerationIds();
+            // A checkpoint without tokenizer files can still run --prompt-ids: the ids are printed instead of text.
+            StreamDecoder sd = tok == null ? null : tok.newStreamDecoder();
+            Set<Integer> stops = ignoreEos || tok == null ? Set.of() : tok.endOfGenerationIds();
             Decoder.Options opt = dumpLogits != null ? Decoder.Options.ALL_LOGITS : Decoder.Options.LAST_LOGITS;
             long t0 = System.nanoTime();
             float[][] promptLogits = new float[1][];
             Generation.Output g = Generation.run(dec, ids, opt, new Generation.Settings(maxTokens, sampler, stops, Generation.DecodeHook.NONE),
-                    id -> { if (!json) out.print(sd.push(id)); });
+                    id -> { if (!json) out.print(sd == null ? id + " " : sd.push(id)); });
             if (!json) {
-                out.print(sd.flush());
+                if (sd != null) out.print(sd.flush());
                 out.println();
             }
             if (dumpLogits != null) {
@@ -103,7 +104,7 @@ final class GenerateCommand implements Callable<Integer> {
                 ObjectNode o = mapper.createObjectNode();
                 o.putPOJO("prompt_ids", ids);
                 o.putPOJO("generated_ids", g.generated());
-                o.put("text", tok.decode(g.generated()));
+                if (tok != null) o.put("text", tok.decode(g.generated()));
                 ObjectNode t = o.putObject("timings");
                 t.put("prompt_tokens", ids.length);
                 t.put("prefill_seconds", g.prefillNanos() / 1e9);

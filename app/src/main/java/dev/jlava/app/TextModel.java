@@ -10,9 +10,21 @@ import java.nio.file.Path;
 /** A text model for the CLI: the decoder and the tokenizer from the same checkpoint. */
 record TextModel(DecoderCheckpoint checkpoint, Tokenizer tokenizer) implements AutoCloseable {
     static TextModel open(Path path) {
+        return open(path, true);
+    }
+
+    /** Without {@code requireTokenizer}, a checkpoint with no tokenizer files opens with a null tokenizer (ids only). */
+    static TextModel open(Path path, boolean requireTokenizer) {
         DecoderCheckpoint ck = DecoderCheckpoint.open(path);
         try {
-            return new TextModel(ck, tokenizerOf(ck));
+            Tokenizer tok;
+            try {
+                tok = tokenizerOf(ck);
+            } catch (dev.jlava.io.ModelFileException e) {
+                if (requireTokenizer) throw e;
+                tok = null;
+            }
+            return new TextModel(ck, tok);
         } catch (RuntimeException e) {
             ck.close();
             throw e;

@@ -64,6 +64,15 @@ class GenerateCommandTest {
     }
 
     @Test
+    void promptIdsWorkWithoutTokenizerFiles() throws Exception {
+        JsonNode g = golden("llama-tiny-f32", "long");
+        String ids = g.get("prompt_ids").toString().replace("[", "").replace("]", "");
+        Cli r = Cli.run("generate", "--model", LLM.resolve("llama-tiny-hf").toString(), "--prompt-ids", ids, "--greedy", "--max-tokens", "16", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(JSON.readTree(r.out()).get("generated_ids")).isEqualTo(g.get("gen_ids"));
+    }
+
+    @Test
     void tokenizePrintsIdsLikeLlamaTokenize() throws Exception {
         JsonNode g = golden("llama-tiny-f32", "nonascii");
         String text = Files.readString(LLM.resolve("prompts/nonascii.txt"));
