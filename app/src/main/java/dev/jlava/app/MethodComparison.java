@@ -25,8 +25,10 @@ final class MethodComparison {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("none", "none");
         m.put("holitom", layers > ReductionPlanParserDefaults.K ? "holitom" : "holitom(r=0.15,tau=0.8,k=" + Math.max(1, layers * 3 / 4) + ",mr=0.5)");
-        m.put("st3", "st3");
-        m.put("fastv", "fastv(K=2,R=0.5)");
+        // the methods' default layers (2) need a third layer; shallow test models act before layer 1
+        int early = Math.min(2, Math.max(1, layers - 1));
+        m.put("st3", early == 2 ? "st3" : "pvtp(k0=" + early + ",stride=" + early + ",ratio=0.2)+vta(floor=0.25,horizon=128)");
+        m.put("fastv", "fastv(K=" + early + ",R=0.5)");
         m.put("visionzip", "visionzip(dominant=54,contextual=10)");
         m.put("holitom+vta", "holitom(r=0.15,tau=0.8)+vta(floor=0.25,horizon=128)");
         return m;
