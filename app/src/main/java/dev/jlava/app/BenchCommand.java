@@ -10,6 +10,7 @@ import dev.jlava.llm.KvCache;
 import dev.jlava.llm.ModelShapes;
 import dev.jlava.llm.RandomDecoder;
 import dev.jlava.cost.VisionFlops;
+import dev.jlava.tensor.DType;
 import dev.jlava.llava.LlavaModel;
 import dev.jlava.llava.RandomLlava;
 import dev.jlava.tensor.RandomTensors;
@@ -71,7 +72,7 @@ final class BenchCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
 
-    @Option(names = "--dtype", defaultValue = "f32", description = "weight dtype for --shape: f32 (default)")
+    @Option(names = "--dtype", defaultValue = "f32", description = "weight dtype for --shape: f32 (default), f16, bf16, q8_0, q4_0")
     String dtype;
 
     @Option(names = "--threads", description = "worker threads (default: all cores)")
@@ -100,10 +101,13 @@ final class BenchCommand implements Callable<Integer> {
         Decoder dec;
         String label;
         if (source.shape != null) {
-            if (!dtype.equals("f32")) throw new UserError("--dtype " + dtype + " is not available for random models yet (accepted: f32)");
+            DType dt = switch (dtype.toLowerCase()) {
+                case "f32" -> DType.F32; case "f16" -> DType.F16; case "bf16" -> DType.BF16; case "q8_0" -> DType.Q8_0; case "q4_0" -> DType.Q4_0;
+                default -> throw new UserError("--dtype '" + dtype + "' is not one of: f32, f16, bf16, q8_0, q4_0");
+            };
             DecoderConfig c = ModelShapes.byName(source.shape);
-            System.err.println("generating random " + source.shape + " weights in memory...");
-            dec = RandomDecoder.create(c, 42);
+            System.err.println("generating random " + source.shape + " " + dtype + " weights in memory...");
+            dec = RandomDecoder.create(c, 42, dt);
             label = source.shape + " " + dtype;
         } else {
             ck = DecoderCheckpoint.open(source.model);
