@@ -48,6 +48,11 @@ public final class KernelPerf {
                 for (DType d : dtypes()) gcCheck(d, 1, 4864, 896, t);
                 continue;
             }
+            if (what.equals("gemvscaling")) {
+                for (DType d : dtypes()) gemvScaling(d, 4864, 896, 10);
+                for (DType d : dtypes()) gemvScaling(d, 896, 4864, 10);
+                return;
+            }
             if (what.equals("scaling")) {
                 scaling(DType.F32, 512, 896, 896, 30);
                 scaling(DType.BF16, 729, 4304, 1152, 30);
@@ -135,14 +140,32 @@ public final class KernelPerf {
                 threads, d, m, n, k, flop / best, 100 * flop / best / peak, peak, best / 1e6, alloc);
     }
 
+    /**
+     * GEMV twice: "L3" calls the same weight again and again (it stays in the 32 MiB L3), "DRAM"
+     * cycles through copies totalling 512 MiB, as decode walks through a real model's layers.
+     */
     static void gemv(DType d, int n, int k, int threads) {
         Tensor w = nativeWeight(d, n, k, 9);
         Linear lin = Linear.of(w);
         float[] x = input(k), y = new float[n];
         double flop = 2.0 * n * k;
-        double best = time(() -> lin.forward(x, 1, y), flop, 1.0);
-        System.out.printf(Locale.ROOT, "gemv   threads=%d  %-5s %dx%d  %.1f GFLOP/s  %.1f GB/s of weights  (%.1f us, %d B/call allocated)%n", threads, d, n, k,
-                flop / best, w.data().byteSize() / best, best / 1e3, lastAllocPerCall);
+        long bytes = w.data().byteSize();
+        double hot = time(() -> lin.forward(x, 1, y), flop, 2.0);
+        long hotAlloc = lastAllocPerCall;
+        int copies = (int) Math.max(2, (512L << 20) / bytes);
+        Linear[] cold = new Linear[copies];
+        for (int i = 0; i < copies; i++) {
+            MemorySegment seg = Arena.global().allocate(bytes, 64);
+            MemorySegment.copy(w.data(), 0, seg, 0, bytes);
+            cold[i] = Linear.of(new Tensor("w" + i, d, new long[] {n, k}, seg));
+        }
+        int[] next = {0};
+        double dram = time(() -> {
+            cold[next[0]].forward(x, 1, y);
+            next[0] = (next[0] + 1) % copies;
+        }, flop, 2.0);
+        System.out.printf(Locale.ROOT, "gemv   threads=%d  %-5s %dx%d  L3: %.1f GFLOP/s %.1f GB/s (%.0f us)   DRAM: %.1f GFLOP/s %.1f GB/s (%.0f us)  %d B/call allocated%n",
+                threads, d, n, k, flop / hot, bytes / hot, hot / 1e3, flop / dram, bytes / dram, dram / 1e3, hotAlloc);
     }
 
     /**
@@ -172,6 +195,40 @@ public final class KernelPerf {
         }
         System.out.printf(Locale.ROOT, "scaling %-5s m=%d n=%d k=%d  1 thread %.1f GFLOP/s (%.0f%% of %.1f), 2 threads %.1f GFLOP/s (%.0f%% of %.1f), speed-up %.2f%n",
                 d, m, n, k, flop / best[0], 100 * flop / best[0] / peak[0], peak[0], flop / best[1], 100 * flop / best[1] / peak[1], peak[1], best[0] / best[1]);
+    }
+
+    /** GEMV from DRAM (copies totalling 512 MiB), alternating 1 and 2 threads, best of each over {@code seconds}. */
+    static void gemvScaling(DType d, int n, int k, int seconds) {
+        Tensor w = nativeWeight(d, n, k, 9);
+        long bytes = w.data().byteSize();
+        int copies = (int) Math.max(2, (512L << 20) / bytes);
+        Linear[] cold = new Linear[copies];
+        for (int i = 0; i < copies; i++) {
+            MemorySegment seg = Arena.global().allocate(bytes, 64);
+            MemorySegment.copy(w.data(), 0, seg, 0, bytes);
+            cold[i] = Linear.of(new Tensor("w" + i, d, new long[] {n, k}, seg));
+        }
+        float[] x = input(k), y = new float[n];
+        double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
+        int next = 0;
+        for (int t = 1; t <= 2; t++) {
+            Parallel.setThreads(t);
+            for (int i = 0; i < 2000; i++) cold[i % copies].forward(x, 1, y);
+        }
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < end) {
+            for (int t = 1; t <= 2; t++) {
+                Parallel.setThreads(t);
+                for (int i = 0; i < 20; i++) {
+                    long t0 = System.nanoTime();
+                    cold[next].forward(x, 1, y);
+                    best[t - 1] = Math.min(best[t - 1], System.nanoTime() - t0);
+                    next = (next + 1) % copies;
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "gemv-dram %-5s %dx%d (%.1f MB)  1 thread %.1f GB/s (%.0f us), 2 threads %.1f GB/s (%.0f us)%n",
+                d, n, k, bytes / 1e6, bytes / best[0], best[0] / 1e3, bytes / best[1], best[1] / 1e3);
     }
 
     /** Counts garbage collections during 3 s of steady-state calls (after 3 s of warm-up): expect 0. */

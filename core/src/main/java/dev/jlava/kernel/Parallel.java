@@ -11,7 +11,7 @@ import java.util.concurrent.locks.LockSupport;
  * (decode calls a kernel every few microseconds) and then park, so an idle engine costs no CPU.
  *
  * <p>Why not ForkJoin or parallel streams: on two cores their task splitting and wake-up cost
- * 30-50 % of a ~100 us GEMV (measured, see docs/performance.md of the kernels branch).
+ * 30-50 % of a ~100 us GEMV (measured in shared/design/java-peers.md, section 7).
  *
  * <p>One job runs at a time. A call made while a job is running (a nested call from inside a body,
  * or a second application thread) runs its whole range serially on the calling thread instead of
@@ -44,7 +44,10 @@ public final class Parallel {
         return pool.size;
     }
 
-    /** Replaces the pool by one of {@code n} threads (waits for a running job to finish). */
+    /**
+     * Replaces the pool by one of {@code n} threads (waits for a running job to finish). Call it
+     * between jobs, never from inside a body (it would wait for its own job).
+     */
     public static synchronized void setThreads(int n) {
         if (n < 1) throw new IllegalArgumentException("thread count must be >= 1, is " + n);
         Pool old = pool;
