@@ -1,31 +1,34 @@
 package dev.jlava.vision;
 
-import dev.jlava.kernel.Gemm;
-import dev.jlava.kernel.Parallel;
+import dev.jlava.kernel.Linear;
+import dev.jlava.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Bidirectional multi-head attention of one image's tokens (no mask, every token sees all):
- * per head, scores = Q_h K_h^T, softmax(scores * head_dim^-0.5), context = P V_h, both products on
- * the packed GEMM reading the strided projections in place. Heads run in parallel, one T x T
- * probability buffer per worker (2 MB for SigLIP's 729 tokens); when the deepest layer's
- * attention is observed, heads run in order so the observer sums them deterministically.
+ * per head, scores = Q_h K_h^T, softmax(scores * head_dim^-0.5), context = P V_h. Both products
+ * are handed to {@link Linear} (K_h and V_h^T play the weight), so they run on the GEMM kernel.
+ * One head's T x T probabilities are held at a time (2 MB for SigLIP's 729 tokens).
  */
 final class SelfAttention {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private final int tokens, heads, headDim;
     private final float scale;
-    private final float[] probs;
+    private final float[] qh, kh, vt, probs, ctx;
 
     SelfAttention(VisionConfig c) {
         this.tokens = c.tokens();
         this.heads = c.heads();
         this.headDim = c.headDim();
         this.scale = (float) (1.0 / Math.sqrt(headDim));
+        this.qh = new float[tokens * headDim];
+        this.kh = new float[tokens * headDim];
+        this.vt = new float[headDim * tokens];
         this.probs = new float[tokens * tokens];
+        this.ctx = new float[tokens * headDim];
     }
 
     /**
@@ -34,25 +37,21 @@ final class SelfAttention {
      * @param tap      the deepest layer's observer, or null
      */
     void forward(float[] q, float[] k, float[] v, int off, float[] out, AttentionTap tap) {
-        if (tap != null && tap.wantsProbabilities()) {
-            // the tap accumulates over heads in order: one head at a time, each product parallel inside
-            for (int h = 0; h < heads; h++) head(h, q, k, v, off, out, probs, tap);
-            return;
+        int t = tokens, d = heads * headDim;
+        for (int h = 0; h < heads; h++) {
+            for (int i = 0; i < t; i++) {
+                int src = off + i * d + h * headDim;
+                System.arraycopy(q, src, qh, i * headDim, headDim);
+                System.arraycopy(k, src, kh, i * headDim, headDim);
+                for (int e = 0; e < headDim; e++) vt[e * t + i] = v[src + e];
+            }
+            // Linear.of per use: an optimized kernel may pack the "weight" when it is created.
+            Linear.of(Tensor.ofFloats("attn.k_head", kh, t, headDim)).forward(qh, t, probs);
+            for (int i = 0; i < t; i++) softmax(probs, i * t, t, scale);
+            if (tap != null && tap.wantsProbabilities()) tap.probabilities(probs);
+            Linear.of(Tensor.ofFloats("attn.v_head_t", vt, headDim, t)).forward(probs, t, ctx);
+            for (int i = 0; i < t; i++) System.arraycopy(ctx, i * headDim, out, off + i * d + h * headDim, headDim);
         }
-        // heads are independent: one per worker, products serial inside (nested Parallel calls run on the caller)
-        Parallel.forRange(heads, (h0, h1) -> {
-            float[] p = h0 == 0 ? probs : new float[tokens * tokens];
-            for (int h = h0; h < h1; h++) head(h, q, k, v, off, out, p, null);
-        });
-    }
-
-    /** One head: S = Q_h K_h^T read in place from the strided projections, softmax, context = P V_h written in place. */
-    private void head(int h, float[] q, float[] k, float[] v, int off, float[] out, float[] p, AttentionTap tap) {
-        int t = tokens, d = heads * headDim, col = off + h * headDim;
-        Gemm.abT(q, col, d, k, col, d, p, 0, t, t, t, headDim, 1f, false);
-        for (int i = 0; i < t; i++) softmax(p, i * t, t, scale);
-        if (tap != null) tap.probabilities(p);
-        Gemm.ab(p, 0, t, v, col, d, out, col, d, t, headDim, t, 1f, false);
     }
 
     /** In place: a[i] = exp(scale (a[i] - max)) / sum, float32 like PyTorch's softmax; deterministic. */
