@@ -50,9 +50,9 @@ record RunReport(String model, String method, MediaInput media, LlavaPipeline.Re
     String summary() {
         StageTimes t = times();
         return String.format("[%s] %s %d, visual tokens %d -> %d, prefill FLOPs %.1f%% / KV %.1f%% of none, "
-                        + "TTFT %.2f s (video %.2f, vision %.2f, reduce %.2f, prefill %.2f), decode %.1f tokens/s",
+                        + "TTFT %.2f s (%s %.2f, vision %.2f, reduce %.2f, prefill %.2f), decode %.1f tokens/s",
                 method, media.video() ? "frames" : "images", media.video() ? media.frames().size() : 1, result.visualNone(), visualOut(),
-                prefillFlopsPercent(), kvPercent(), t.timeToFirstToken() / 1e9, t.videoDecode() / 1e9,
+                prefillFlopsPercent(), kvPercent(), t.timeToFirstToken() / 1e9, media.video() ? "video" : "load", t.videoDecode() / 1e9,
                 (t.preprocess() + t.visionTower() + t.projector()) / 1e9, t.reduction() / 1e9, t.prefill() / 1e9,
                 result.decodeTokensPerSecond());
     }

@@ -195,7 +195,10 @@ public final class LlavaPipeline {
 
         // 5. prompt: the chat template with one placeholder, expanded to one id per visual row
         int placeholder = r.video() ? m.config().videoTokenId() : m.config().imageTokenId();
-        if (placeholder < 0) throw new IllegalArgumentException("this model has no " + (r.video() ? "video" : "image") + " placeholder token");
+        if (placeholder < 0) {
+            throw new IllegalArgumentException(m.config().file() + ": this " + m.config().family() + " model has no "
+                    + (r.video() ? "video" : "image") + " placeholder token" + (r.video() ? " (LLaVA-1.5 answers about images: use --image)" : ""));
+        }
         String rendered = m.chatTemplate().render(List.of(ChatMessage.of("user",
                 r.video() ? ChatMessage.Part.video() : ChatMessage.Part.image(), ChatMessage.Part.text(r.question()))), true);
         int[] ids0 = m.tokenizer().encodeChat(rendered);
