@@ -1,5 +1,7 @@
 package dev.jlava.llava;
 
+import static dev.jlava.llava.GoldenValues.ints;
+import static dev.jlava.llava.GoldenValues.maxDiff;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -58,18 +60,7 @@ class LlavaPipelineGoldenTest {
                 SpatialPooling.Mode.BILINEAR, NewlineMode.ONE_TOKEN, null, null);
     }
 
-    static int[] ints(JsonNode a) {
-        int[] r = new int[a.size()];
-        for (int i = 0; i < r.length; i++) r[i] = a.get(i).asInt();
-        return r;
-    }
 
-    static double maxDiff(float[] a, float[] b) {
-        assertThat(a.length).isEqualTo(b.length);
-        double m = 0;
-        for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-        return m;
-    }
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = ';', value = {

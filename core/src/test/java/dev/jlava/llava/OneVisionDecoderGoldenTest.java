@@ -1,5 +1,7 @@
 package dev.jlava.llava;
 
+import static dev.jlava.llava.GoldenValues.ints;
+import static dev.jlava.llava.GoldenValues.maxDiff;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -87,10 +89,4 @@ class OneVisionDecoderGoldenTest {
         }
     }
 
-    static double maxDiff(float[] a, float[] b) {
-        assertThat(a.length).isEqualTo(b.length);
-        double m = 0;
-        for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-        return m;
-    }
 }
