@@ -89,7 +89,7 @@ public final class BpeTokenizer implements Tokenizer {
 
     @Override
     public String decode(int[] ids, boolean skipSpecial) {
-        return new String(StreamDecoder.concat(ids, id -> pieceBytes(id, skipSpecial), stripFirstSpace), StandardCharsets.UTF_8);
+        return Utf8.decodeLossy(StreamDecoder.concat(ids, id -> pieceBytes(id, skipSpecial), stripFirstSpace));
     }
 
     @Override
