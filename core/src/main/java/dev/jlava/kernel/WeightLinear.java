@@ -71,12 +71,14 @@ final class WeightLinear implements Linear {
             float[] dx = activationScratch(1, m * in / 32);
             for (int t = 0; t < m; t++) Q8Activations.quantize(x, t * in, in, qx, t * in, dx, t * in / 32);
             boolean q8 = dtype == DType.Q8_0;
+            float[] sx = q8 ? null : activationScratch(2, m * in / 32);
+            if (!q8) for (int t = 0; t < m; t++) Gemv.blockSums8(qx, t * in, in, sx, t * in / 32);
             Parallel.forRange(out, 4, (r0, r1) -> {
                 for (int b0 = r0; b0 < r1; b0 += block) {
                     int b1 = Math.min(r1, b0 + block);
                     for (int t = 0; t < m; t++) {
                         if (q8) Gemv.q8_0(w, in, b0, b1, qx, t * in, dx, t * in / 32, y, t * out);
-                        else Gemv.q4_0(w, in, b0, b1, qx, t * in, dx, t * in / 32, y, t * out);
+                        else Gemv.q4_0(w, in, b0, b1, qx, t * in, dx, sx, t * in / 32, y, t * out);
                     }
                 }
             });
@@ -108,7 +110,7 @@ final class WeightLinear implements Linear {
     }
 
     // The caller thread's quantized input, reused across calls (workers only read it during the call).
-    private static final ThreadLocal<float[][]> ACTIVATIONS = ThreadLocal.withInitial(() -> new float[2][0]);
+    private static final ThreadLocal<float[][]> ACTIVATIONS = ThreadLocal.withInitial(() -> new float[3][0]);
 
     private static float[] activationScratch(int which, int size) {
         float[][] bufs = ACTIVATIONS.get();
