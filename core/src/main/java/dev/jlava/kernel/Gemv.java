@@ -90,7 +90,7 @@ final class Gemv {
         for (int b = 0; b < k / 32; b++) {
             FloatVector s = FloatVector.fromArray(F, qx, qOff + 32 * b);
             for (int j = L; j < 32; j += L) s = s.add(FloatVector.fromArray(F, qx, qOff + 32 * b + j));
-            sx[sOff + b] = 8 * s.reduceLanes(VectorOperators.ADD);
+            sx[sOff + b] = 8 * s.reduceLanes(VectorOperators.ADD); // exact integers: any order gives the same sum
         }
     }
 
@@ -107,7 +107,7 @@ final class Gemv {
         for (; i <= k - L; i += L) {
             a0 = FloatVector.fromMemorySegment(F, w, base + 4L * i, LE).fma(FloatVector.fromArray(F, x, xOff + i), a0);
         }
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float s = Simd.sum(a0.add(a1).add(a2.add(a3)));
         for (; i < k; i++) s += w.get(Tensor.F32_LE, base + 4L * i) * x[xOff + i];
         return s;
     }
@@ -126,7 +126,7 @@ final class Gemv {
             IntVector h0 = (IntVector) ShortVector.fromMemorySegment(S16, w, base + 2L * i, LE).convertShape(VectorOperators.S2I, I32, 0);
             a0 = h0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xOff + i), a0);
         }
-        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float s = Simd.sum(a0.add(a1));
         for (; i < k; i++) s += Float.intBitsToFloat(w.get(Tensor.I16_LE, base + 2L * i) << 16) * x[xOff + i];
         return s;
     }
@@ -145,7 +145,7 @@ final class Gemv {
             float d = Float.float16ToFloat(w.get(Tensor.I16_LE, blk)) * dx[dOff + b];
             acc = s.fma(FloatVector.broadcast(F, d), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc);
     }
 
     /**
@@ -170,8 +170,8 @@ final class Gemv {
             acc0 = s0.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(Tensor.I16_LE, blk0)) * db), acc0);
             acc1 = s1.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(Tensor.I16_LE, blk1)) * db), acc1);
         }
-        y[yOff] = acc0.reduceLanes(VectorOperators.ADD);
-        y[yOff + 1] = acc1.reduceLanes(VectorOperators.ADD);
+        y[yOff] = Simd.sum(acc0);
+        y[yOff + 1] = Simd.sum(acc1);
     }
 
     static float dotQ4_0(MemorySegment w, long base, int nb, float[] qx, int qOff, float[] dx, float[] sx, int dOff) {
@@ -193,7 +193,7 @@ final class Gemv {
             acc = s.fma(FloatVector.broadcast(F, d), acc);
             offset += sx[dOff + b] * d;
         }
-        return acc.reduceLanes(VectorOperators.ADD) - offset;
+        return Simd.sum(acc) - offset;
     }
 
     /** Two rows of {@link #dotQ4_0} sharing the activation loads. */
@@ -224,7 +224,7 @@ final class Gemv {
             offset0 += sx[dOff + b] * d0;
             offset1 += sx[dOff + b] * d1;
         }
-        y[yOff] = acc0.reduceLanes(VectorOperators.ADD) - offset0;
-        y[yOff + 1] = acc1.reduceLanes(VectorOperators.ADD) - offset1;
+        y[yOff] = Simd.sum(acc0) - offset0;
+        y[yOff + 1] = Simd.sum(acc1) - offset1;
     }
 }

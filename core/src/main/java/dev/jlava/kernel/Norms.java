@@ -27,7 +27,7 @@ public final class Norms {
             FloatVector a = FloatVector.fromArray(F, x, xOff + i);
             s0 = a.fma(a, s0);
         }
-        float ss = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        float ss = Simd.sum(s0.add(s1));
         for (; i < n; i++) ss += x[xOff + i] * x[xOff + i];
         float mean = ss / n;
         float scale = 1.0f / (float) Math.sqrt(mean + eps);
@@ -54,7 +54,7 @@ public final class Norms {
         FloatVector s = FloatVector.zero(F);
         int i = 0;
         for (; i <= n - L; i += L) s = s.add(FloatVector.fromArray(F, x, xOff + i));
-        float sum = s.reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sum(s);
         for (; i < n; i++) sum += x[xOff + i];
         float mean = sum / n;
         FloatVector v = FloatVector.zero(F);
@@ -63,7 +63,7 @@ public final class Norms {
             FloatVector d = FloatVector.fromArray(F, x, xOff + i).sub(mean);
             v = d.fma(d, v);
         }
-        float var = v.reduceLanes(VectorOperators.ADD);
+        float var = Simd.sum(v);
         for (; i < n; i++) {
             float d = x[xOff + i] - mean;
             var += d * d;

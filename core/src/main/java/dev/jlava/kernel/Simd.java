@@ -38,4 +38,18 @@ public final class Simd {
     public static int bits() {
         return F.vectorBitSize();
     }
+
+    /**
+     * The sum of a vector's lanes, added in lane order. {@code reduceLanes(ADD)} is not used for
+     * results that must be reproducible: its Java fallback (interpreter, C1) adds the lanes in
+     * sequence while C2's intrinsic adds them as a tree, so the same call could round differently
+     * before and after the JIT compiled it (seen as run-to-run differences of the vision tower).
+     * Scalar float adds are never reassociated by the JIT. Kept this small (under the JIT's
+     * always-inline size) so that no vector is boxed to cross a call.
+     */
+    public static float sum(FloatVector v) {
+        float s = 0;
+        for (int l = 0; l < L; l++) s += v.lane(l);
+        return s;
+    }
 }

@@ -73,7 +73,7 @@ final class EncoderLayer {
         LayerNorm.apply(ws.x, rows, d, ln2w, ln2b, c.layerNormEps(), ws.h);
         fc1.forward(ws.h, rows, ws.mid);
         Rows.addBias(ws.mid, rows, c.intermediate(), fc1b);
-        c.activation().apply(ws.mid, 0, rows * c.intermediate());
+        Rows.activate(c.activation(), ws.mid, rows, c.intermediate());
         fc2.forward(ws.mid, rows, ws.tmp);
         Rows.addResidual(ws.x, ws.tmp, rows, d, fc2b);
     }

@@ -1,7 +1,7 @@
 package dev.jlava.vision;
 
-import dev.jlava.kernel.Linear;
-import dev.jlava.tensor.Tensor;
+import dev.jlava.kernel.Gemm;
+import dev.jlava.kernel.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -9,26 +9,26 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Bidirectional multi-head attention of one image's tokens (no mask, every token sees all):
  * per head, scores = Q_h K_h^T, softmax(scores * head_dim^-0.5), context = P V_h. Both products
- * are handed to {@link Linear} (K_h and V_h^T play the weight), so they run on the GEMM kernel.
- * One head's T x T probabilities are held at a time (2 MB for SigLIP's 729 tokens).
+ * run on the GEMM kernel straight from the [rows][heads*headDim] projections (a head is a column
+ * slice, addressed by offset and leading dimension), and the context lands in its slice of out.
+ *
+ * <p>Heads run in parallel, whole heads per thread: a head's products (729 x 729 x 72 for SigLIP)
+ * are too small to split well over threads, and its softmax and copies would otherwise run on
+ * one thread. Each thread holds one head's T x T probabilities (2 MB for 729 tokens). When the
+ * tap wants the probabilities, heads run in order so that it sums them in a fixed order.
  */
 final class SelfAttention {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final ThreadLocal<float[]> PROBS = ThreadLocal.withInitial(() -> new float[0]);
 
     private final int tokens, heads, headDim;
     private final float scale;
-    private final float[] qh, kh, vt, probs, ctx;
 
     SelfAttention(VisionConfig c) {
         this.tokens = c.tokens();
         this.heads = c.heads();
         this.headDim = c.headDim();
         this.scale = (float) (1.0 / Math.sqrt(headDim));
-        this.qh = new float[tokens * headDim];
-        this.kh = new float[tokens * headDim];
-        this.vt = new float[headDim * tokens];
-        this.probs = new float[tokens * tokens];
-        this.ctx = new float[tokens * headDim];
     }
 
     /**
@@ -37,21 +37,35 @@ final class SelfAttention {
      * @param tap      the deepest layer's observer, or null
      */
     void forward(float[] q, float[] k, float[] v, int off, float[] out, AttentionTap tap) {
-        int t = tokens, d = heads * headDim;
-        for (int h = 0; h < heads; h++) {
-            for (int i = 0; i < t; i++) {
-                int src = off + i * d + h * headDim;
-                System.arraycopy(q, src, qh, i * headDim, headDim);
-                System.arraycopy(k, src, kh, i * headDim, headDim);
-                for (int e = 0; e < headDim; e++) vt[e * t + i] = v[src + e];
+        if (tap != null && tap.wantsProbabilities()) {
+            float[] probs = probabilities();
+            for (int h = 0; h < heads; h++) {
+                head(h, q, k, v, off, out, probs);
+                tap.probabilities(probs);
             }
-            // Linear.of per use: an optimized kernel may pack the "weight" when it is created.
-            Linear.of(Tensor.ofFloats("attn.k_head", kh, t, headDim)).forward(qh, t, probs);
-            for (int i = 0; i < t; i++) softmax(probs, i * t, t, scale);
-            if (tap != null && tap.wantsProbabilities()) tap.probabilities(probs);
-            Linear.of(Tensor.ofFloats("attn.v_head_t", vt, headDim, t)).forward(probs, t, ctx);
-            for (int i = 0; i < t; i++) System.arraycopy(ctx, i * headDim, out, off + i * d + h * headDim, headDim);
+            return;
         }
+        Parallel.forRange(heads, (h0, h1) -> {
+            float[] probs = probabilities();
+            for (int h = h0; h < h1; h++) head(h, q, k, v, off, out, probs);
+        });
+    }
+
+    /** One head: probs receives its softmax probabilities, out its context slice. */
+    private void head(int h, float[] q, float[] k, float[] v, int off, float[] out, float[] probs) {
+        int t = tokens, d = heads * headDim, at = off + h * headDim;
+        Gemm.abT(q, at, d, k, at, d, probs, 0, t, t, t, headDim, 1f, false);
+        for (int i = 0; i < t; i++) softmax(probs, i * t, t, scale);
+        Gemm.ab(probs, 0, t, v, at, d, out, at, d, t, headDim, t, 1f, false);
+    }
+
+    private float[] probabilities() {
+        float[] p = PROBS.get();
+        if (p.length < tokens * tokens) {
+            p = new float[tokens * tokens];
+            PROBS.set(p);
+        }
+        return p;
     }
 
     /** In place: a[i] = exp(scale (a[i] - max)) / sum, float32 like PyTorch's softmax; deterministic. */

@@ -11,6 +11,20 @@ import org.junit.jupiter.api.Test;
 
 /** Ops, Norms and Activations vs double-precision formulas, on lengths with vector tails. */
 class ElementwiseTest {
+    /** Simd.sum adds the lanes in lane order, the same order on every path (interpreted or compiled). */
+    @Test
+    void laneSumIsInLaneOrder() {
+        Random rnd = new Random(11);
+        float[] lanes = new float[Simd.L];
+        for (int trial = 0; trial < 2000; trial++) {
+            for (int l = 0; l < lanes.length; l++) lanes[l] = (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(9) - 4));
+            lanes[rnd.nextInt(lanes.length)] = -lanes[0] * (1 + 0x1p-20f); // cancellation, where the order shows
+            float want = 0;
+            for (float x : lanes) want += x;
+            assertThat(Simd.sum(jdk.incubator.vector.FloatVector.fromArray(Simd.F, lanes, 0))).isEqualTo(want);
+        }
+    }
+
     static final int[] LENGTHS = {1, 3, 7, 8, 15, 16, 17, 31, 33, 63, 100, 896, 1152 + 5};
 
     static void assertClose(float got, double want, double relTol, double absTol, String what) {
