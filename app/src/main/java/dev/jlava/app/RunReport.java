@@ -38,6 +38,11 @@ record RunReport(String model, String method, MediaInput media, LlavaPipeline.Re
         return 100 * costs.prefillFlopsExact() / costs.prefillFlopsExactNone();
     }
 
+    /** The same share by the papers' hand formula (holitom.md section 13), as their FLOPs figures are computed. */
+    double prefillFlopsPaperPercent() {
+        return 100 * costs.prefillFlopsPaper() / costs.prefillFlopsPaperNone();
+    }
+
     double kvPercent() {
         return 100.0 * costs.kvBytesEnd() / costs.kvBytesNone();
     }
@@ -86,6 +91,7 @@ record RunReport(String model, String method, MediaInput media, LlavaPipeline.Re
         f.put("prefill_paper_formula", costs.prefillFlopsPaper());
         f.put("prefill_paper_formula_none", costs.prefillFlopsPaperNone());
         f.put("prefill_percent_of_none", prefillFlopsPercent());
+        f.put("prefill_paper_formula_percent_of_none", prefillFlopsPaperPercent());
         f.put("vision_tower", visionFlops);
         f.put("projector", projectorFlops);
         ObjectNode kv = o.putObject("kv_cache");
