@@ -82,6 +82,29 @@ public final class Parallel {
         }
     }
 
+    /**
+     * Like {@link #forRange(int, int, RangeBody)}, but [0, n) is cut into about
+     * {@code piecesPerThread} pieces per thread that threads claim as they finish (an atomic
+     * counter). For memory-bound kernels (GEMV) on a shared machine: a thread slowed by a
+     * neighbour takes fewer pieces instead of making the others wait. Piece boundaries except n are
+     * multiples of {@code align}. The body must not care which thread runs which piece.
+     */
+    public static void forRangeDynamic(int n, int align, int piecesPerThread, RangeBody body) {
+        if (n <= 0) return;
+        if (align < 1 || piecesPerThread < 1) throw new IllegalArgumentException("align and pieces must be >= 1, are " + align + ", " + piecesPerThread);
+        Pool p = pool;
+        int units = (n + align - 1) / align;
+        if (p.size == 1 || units == 1 || !p.busy.compareAndSet(false, true)) {
+            body.run(0, n);
+            return;
+        }
+        try {
+            p.runDynamic(n, align, units, Math.min(units, piecesPerThread * p.size), body);
+        } finally {
+            p.busy.set(false);
+        }
+    }
+
     private static final class Pool {
         final int size;
         final AtomicBoolean busy = new AtomicBoolean();
@@ -94,6 +117,8 @@ public final class Parallel {
         // Job description, published to workers by the volatile write of epoch.
         RangeBody body;
         int n, align, units;
+        int pieces; // 0: one static chunk per thread; else pieces claimed through nextPiece
+        final AtomicInteger nextPiece = new AtomicInteger();
         Thread caller;
 
         Pool(int size) {
@@ -102,6 +127,16 @@ public final class Parallel {
             for (int i = 0; i < workers.length; i++) {
                 workers[i] = new Worker(this, i + 1);
                 workers[i].start();
+            }
+        }
+
+        void runDynamic(int n, int align, int units, int pieces, RangeBody body) {
+            nextPiece.set(0);
+            this.pieces = pieces;
+            try {
+                run(n, align, units, body);
+            } finally {
+                this.pieces = 0;
             }
         }
 
@@ -130,6 +165,14 @@ public final class Parallel {
         }
 
         void runChunk(int index) {
+            if (pieces > 0) {
+                for (int c; (c = nextPiece.getAndIncrement()) < pieces; ) {
+                    int start = (int) Math.min(n, (long) units * c / pieces * align);
+                    int end = (int) Math.min(n, (long) units * (c + 1) / pieces * align);
+                    if (start < end) body.run(start, end);
+                }
+                return;
+            }
             int start = (int) Math.min(n, (long) units * index / size * align);
             int end = (int) Math.min(n, (long) units * (index + 1) / size * align);
             if (start < end) body.run(start, end);

@@ -59,6 +59,9 @@ final class WeightLinear implements Linear {
         else gemm(x, m, y);
     }
 
+    /** Row pieces per thread for GEMV: threads claim them as they go (see Parallel#forRangeDynamic). */
+    static final int GEMV_PIECES = Integer.getInteger("jlava.gemv.pieces", 4);
+
     /**
      * m GEMVs. With m > 1 the rows go in blocks of about 16 KiB of weights, each block dotted with
      * all m inputs while it is in L1, so the weight is streamed from memory once, not m times.
@@ -73,7 +76,7 @@ final class WeightLinear implements Linear {
             boolean q8 = dtype == DType.Q8_0;
             float[] sx = q8 ? null : activationScratch(2, m * in / 32);
             if (!q8) for (int t = 0; t < m; t++) Gemv.blockSums8(qx, t * in, in, sx, t * in / 32);
-            Parallel.forRange(out, 4, (r0, r1) -> {
+            Parallel.forRangeDynamic(out, 4, GEMV_PIECES, (r0, r1) -> {
                 for (int b0 = r0; b0 < r1; b0 += block) {
                     int b1 = Math.min(r1, b0 + block);
                     for (int t = 0; t < m; t++) {
@@ -84,7 +87,7 @@ final class WeightLinear implements Linear {
             });
             return;
         }
-        Parallel.forRange(out, 4, (r0, r1) -> {
+        Parallel.forRangeDynamic(out, 4, GEMV_PIECES, (r0, r1) -> {
             for (int b0 = r0; b0 < r1; b0 += block) {
                 int b1 = Math.min(r1, b0 + block);
                 for (int t = 0; t < m; t++) {

@@ -20,6 +20,28 @@ class ParallelTest {
     }
 
     @Property(tries = 200)
+    void dynamicPiecesCoverEveryIndexOnce(@ForAll @IntRange(min = 0, max = 3000) int n, @ForAll @IntRange(min = 1, max = 64) int align,
+                                          @ForAll @IntRange(min = 1, max = 5) int threads, @ForAll @IntRange(min = 1, max = 9) int pieces) {
+        Parallel.setThreads(threads);
+        AtomicIntegerArray hits = new AtomicIntegerArray(Math.max(n, 1));
+        AtomicInteger count = new AtomicInteger();
+        Parallel.forRangeDynamic(n, align, pieces, (s, e) -> {
+            assertThat(s).isLessThan(e);
+            assertThat(s % align).isZero();
+            if (e != n) assertThat(e % align).isZero();
+            count.incrementAndGet();
+            for (int i = s; i < e; i++) hits.incrementAndGet(i);
+        });
+        for (int i = 0; i < n; i++) assertThat(hits.get(i)).as("index %d", i).isEqualTo(1);
+        int units = (n + align - 1) / align;
+        assertThat(count.get()).isLessThanOrEqualTo(threads == 1 || units <= 1 ? Math.min(1, n) : Math.min(units, pieces * threads));
+        // and a static job right after still splits one chunk per thread
+        AtomicInteger chunks = new AtomicInteger();
+        Parallel.forRange(n, align, (s, e) -> chunks.incrementAndGet());
+        assertThat(chunks.get()).isLessThanOrEqualTo(threads);
+    }
+
+    @Property(tries = 200)
     void everyIndexRunsOnceInAlignedChunks(@ForAll @IntRange(min = 0, max = 3000) int n, @ForAll @IntRange(min = 1, max = 64) int align,
                                            @ForAll @IntRange(min = 1, max = 5) int threads) {
         Parallel.setThreads(threads);
