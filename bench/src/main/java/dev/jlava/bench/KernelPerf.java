@@ -1,5 +1,6 @@
 package dev.jlava.bench;
 
+import dev.jlava.kernel.FmaPeak;
 import dev.jlava.kernel.Gemm;
 import dev.jlava.kernel.Linear;
 import dev.jlava.kernel.Parallel;
@@ -82,33 +83,7 @@ public final class KernelPerf {
 
     /** Best GFLOP/s of the FMA loop on {@code threads} threads. */
     static double measurePeak(int threads, int reps, long iters) throws InterruptedException {
-        double best = 0;
-        for (int rep = 0; rep < reps; rep++) {
-            Thread[] ts = new Thread[threads];
-            float[] sink = new float[threads];
-            long t0 = System.nanoTime();
-            for (int i = 0; i < threads; i++) {
-                int ii = i;
-                ts[i] = new Thread(() -> sink[ii] = fmaLoop(iters));
-                ts[i].start();
-            }
-            for (Thread t : ts) t.join();
-            double gf = 2.0 * 12 * Simd.L * iters * threads / (System.nanoTime() - t0);
-            best = Math.max(best, gf);
-        }
-        return best;
-    }
-
-    public static float fmaLoop(long iters) {
-        var s = Simd.F;
-        FloatVector a0 = FloatVector.broadcast(s, 1f), a1 = a0.add(1), a2 = a0.add(2), a3 = a0.add(3), a4 = a0.add(4), a5 = a0.add(5);
-        FloatVector a6 = a0.add(6), a7 = a0.add(7), a8 = a0.add(8), a9 = a0.add(9), a10 = a0.add(10), a11 = a0.add(11);
-        FloatVector m = FloatVector.broadcast(s, 0.999999f), c = FloatVector.broadcast(s, 1e-7f);
-        for (long i = 0; i < iters; i++) {
-            a0 = a0.fma(m, c); a1 = a1.fma(m, c); a2 = a2.fma(m, c); a3 = a3.fma(m, c); a4 = a4.fma(m, c); a5 = a5.fma(m, c);
-            a6 = a6.fma(m, c); a7 = a7.fma(m, c); a8 = a8.fma(m, c); a9 = a9.fma(m, c); a10 = a10.fma(m, c); a11 = a11.fma(m, c);
-        }
-        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11).reduceLanes(VectorOperators.ADD);
+        return FmaPeak.measure(threads, reps, iters);
     }
 
     /** A weight in native memory, as a memory-mapped file would give it. */

@@ -33,7 +33,7 @@ public final class KernelProbes {
 
     static double peak() {
         long iters = 2_000_000, t0 = TM.getCurrentThreadCpuTime();
-        float r = KernelPerf.fmaLoop(iters);
+        float r = FmaPeak.loop(iters);
         long t = TM.getCurrentThreadCpuTime() - t0;
         return r == 42 ? 0 : 2.0 * 12 * Simd.L * iters / t;
     }
