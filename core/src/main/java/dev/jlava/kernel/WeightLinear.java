@@ -102,6 +102,31 @@ final class WeightLinear implements Linear {
         });
     }
 
+    /** Whether this weight's GEMV takes the input quantized to Q8_0 (see {@link #rows1}). */
+    boolean quantizedInput() {
+        return quantized();
+    }
+
+    /**
+     * Output rows [r0, r1) of {@code y = W x} for one input row, as {@link #forward} computes
+     * them with m = 1. For Q8_0/Q4_0, qx/dx hold x quantized by {@link Q8Activations#quantize}
+     * and, for Q4_0, sx its {@link Gemv#blockSums8}; the other dtypes read x.
+     */
+    void rows1(float[] x, float[] qx, float[] dx, float[] sx, float[] y, int r0, int r1) {
+        switch (dtype) {
+            case F32 -> Gemv.f32(w, in, r0, r1, x, 0, y, 0);
+            case F16 -> Gemv.f16(w, in, r0, r1, x, 0, y, 0);
+            case BF16 -> Gemv.bf16(w, in, r0, r1, x, 0, y, 0);
+            case Q8_0 -> Gemv.q8_0(w, in, r0, r1, qx, 0, dx, 0, y, 0);
+            case Q4_0 -> Gemv.q4_0(w, in, r0, r1, qx, 0, dx, sx, 0, y, 0);
+            default -> throw new AssertionError(dtype);
+        }
+    }
+
+    DType dtype() {
+        return dtype;
+    }
+
     private void gemm(float[] x, int m, float[] y) {
         float[] a = x;
         if (quantized()) {
