@@ -78,12 +78,7 @@ public final class KernelPerf {
 
     /** A tight register-only FMA loop on every thread: the machine's vector FMA peak. */
     static void peak(int threads) throws Exception {
-        System.out.printf(Locale.ROOT, "peak   threads=%d  FMA loop %.1f GFLOP/s%n", threads, measurePeak(threads, 5, 50_000_000L));
-    }
-
-    /** Best GFLOP/s of the FMA loop on {@code threads} threads. */
-    static double measurePeak(int threads, int reps, long iters) throws InterruptedException {
-        return FmaPeak.measure(threads, reps, iters);
+        System.out.printf(Locale.ROOT, "peak   threads=%d  FMA loop %.1f GFLOP/s%n", threads, FmaPeak.measure(threads, 5, 50_000_000L));
     }
 
     /** A weight in native memory, as a memory-mapped file would give it. */
@@ -110,7 +105,7 @@ public final class KernelPerf {
         double flop = 2.0 * m * n * k;
         double best = time(() -> lin.forward(x, m, y), flop, 3.0);
         long alloc = lastAllocPerCall;
-        double peak = measurePeak(threads, 3, 20_000_000L); // right after: the machine is shared, its speed drifts
+        double peak = FmaPeak.measure(threads, 3, 20_000_000L); // right after: the machine is shared, its speed drifts
         System.out.printf(Locale.ROOT, "gemm   threads=%d  %-5s m=%d n=%d k=%d  %.1f GFLOP/s = %.0f%% of FMA peak %.1f  (%.2f ms, %d B/call allocated)%n",
                 threads, d, m, n, k, flop / best, 100 * flop / best / peak, peak, best / 1e6, alloc);
     }
@@ -165,7 +160,7 @@ public final class KernelPerf {
                 long t0 = System.nanoTime();
                 lin.forward(x, m, y);
                 best[t - 1] = Math.min(best[t - 1], System.nanoTime() - t0);
-                peak[t - 1] = Math.max(peak[t - 1], measurePeak(t, 1, 2_000_000L));
+                peak[t - 1] = Math.max(peak[t - 1], FmaPeak.measure(t, 1, 2_000_000L));
             }
         }
         System.out.printf(Locale.ROOT, "scaling %-5s m=%d n=%d k=%d  1 thread %.1f GFLOP/s (%.0f%% of %.1f), 2 threads %.1f GFLOP/s (%.0f%% of %.1f), speed-up %.2f%n",

@@ -69,7 +69,11 @@ final class Gemv {
         long rowBytes = 34L * (k / 32);
         int r = r0;
         for (; r + 1 < r1; r += 2) dot2Q8_0(w, r * rowBytes, rowBytes, k / 32, qx, qOff, dx, dOff, y, yOff + r);
-        if (r < r1) y[yOff + r] = dotQ8_0(w, r * rowBytes, k / 32, qx, qOff, dx, dOff);
+        if (r < r1) {
+            float[] pair = new float[2];
+            dot2Q8_0(w, r * rowBytes, 0, k / 32, qx, qOff, dx, dOff, pair, 0);
+            y[yOff + r] = pair[0];
+        }
     }
 
     /**
@@ -82,7 +86,11 @@ final class Gemv {
         long rowBytes = 18L * (k / 32);
         int r = r0;
         for (; r + 1 < r1; r += 2) dot2Q4_0(w, r * rowBytes, rowBytes, k / 32, qx, qOff, dx, sx, dOff, y, yOff + r);
-        if (r < r1) y[yOff + r] = dotQ4_0(w, r * rowBytes, k / 32, qx, qOff, dx, sx, dOff);
+        if (r < r1) {
+            float[] pair = new float[2];
+            dot2Q4_0(w, r * rowBytes, 0, k / 32, qx, qOff, dx, sx, dOff, pair, 0);
+            y[yOff + r] = pair[0];
+        }
     }
 
     /** {@code sx[sOff + b] = 8 * sum of qx over block b} for k / 32 blocks (see {@link #q4_0}). */
@@ -131,26 +139,10 @@ final class Gemv {
         return s;
     }
 
-    static float dotQ8_0(MemorySegment w, long base, int nb, float[] qx, int qOff, float[] dx, int dOff) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < nb; b++) {
-            long blk = base + 34L * b;
-            FloatVector s = FloatVector.zero(F);
-            for (int j = 0; j < 32; j += BL) {
-                ByteVector q = ByteVector.fromMemorySegment(B8, w, blk + 2 + j, LE);
-                for (int p = 0; p < BPARTS; p++) {
-                    s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, qx, qOff + 32 * b + j + p * L), s);
-                }
-            }
-            float d = Float.float16ToFloat(w.get(Tensor.I16_LE, blk)) * dx[dOff + b];
-            acc = s.fma(FloatVector.broadcast(F, d), acc);
-        }
-        return Simd.sum(acc);
-    }
-
     /**
-     * Two rows at once: each activation vector is loaded once for both (the int8-to-float
-     * conversion bounds this kernel, so the saved loads and scale reads are ~10 %, measured).
+     * Rows base and base + rowBytes into y[yOff], y[yOff + 1]: each activation vector is loaded once
+     * for both (the int8-to-float conversion bounds this kernel, so the saved loads and scale reads
+     * are ~10 %, measured). An odd last row runs as a pair with itself (rowBytes = 0).
      */
     static void dot2Q8_0(MemorySegment w, long base, long rowBytes, int nb, float[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
@@ -174,29 +166,7 @@ final class Gemv {
         y[yOff + 1] = Simd.sum(acc1);
     }
 
-    static float dotQ4_0(MemorySegment w, long base, int nb, float[] qx, int qOff, float[] dx, float[] sx, int dOff) {
-        FloatVector acc = FloatVector.zero(F);
-        float offset = 0;
-        for (int b = 0; b < nb; b++) {
-            long blk = base + 18L * b;
-            FloatVector s = FloatVector.zero(F);
-            for (int j = 0; j < 16; j += BL) {
-                ByteVector q = ByteVector.fromMemorySegment(B8, w, blk + 2 + j, LE);
-                for (int p = 0; p < BPARTS; p++) {
-                    // Widen L bytes to ints, then split the nibbles with int ops (byte shifts are emulated on x86).
-                    IntVector v = (IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I32, p);
-                    s = v.and(0x0f).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(FloatVector.fromArray(F, qx, qOff + 32 * b + j + p * L), s);
-                    s = v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(FloatVector.fromArray(F, qx, qOff + 32 * b + 16 + j + p * L), s);
-                }
-            }
-            float d = Float.float16ToFloat(w.get(Tensor.I16_LE, blk)) * dx[dOff + b];
-            acc = s.fma(FloatVector.broadcast(F, d), acc);
-            offset += sx[dOff + b] * d;
-        }
-        return Simd.sum(acc) - offset;
-    }
-
-    /** Two rows of {@link #dotQ4_0} sharing the activation loads. */
+    /** Two rows of Q4_0 sharing the activation loads, as {@link #dot2Q8_0}. */
     static void dot2Q4_0(MemorySegment w, long base, long rowBytes, int nb, float[] qx, int qOff, float[] dx, float[] sx, int dOff, float[] y, int yOff) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         float offset0 = 0, offset1 = 0;
@@ -207,6 +177,7 @@ final class Gemv {
                 ByteVector q0 = ByteVector.fromMemorySegment(B8, w, blk0 + 2 + j, LE);
                 ByteVector q1 = ByteVector.fromMemorySegment(B8, w, blk1 + 2 + j, LE);
                 for (int p = 0; p < BPARTS; p++) {
+                    // Widen L bytes to ints, then split the nibbles with int ops (byte shifts are emulated on x86).
                     FloatVector xlo = FloatVector.fromArray(F, qx, qOff + 32 * b + j + p * L);
                     FloatVector xhi = FloatVector.fromArray(F, qx, qOff + 32 * b + 16 + j + p * L);
                     IntVector v0 = (IntVector) q0.convertShape(VectorOperators.ZERO_EXTEND_B2I, I32, p);

@@ -165,16 +165,17 @@ public final class Parallel {
         }
 
         void runChunk(int index) {
-            if (pieces > 0) {
-                for (int c; (c = nextPiece.getAndIncrement()) < pieces; ) {
-                    int start = (int) Math.min(n, (long) units * c / pieces * align);
-                    int end = (int) Math.min(n, (long) units * (c + 1) / pieces * align);
-                    if (start < end) body.run(start, end);
-                }
+            if (pieces == 0) {
+                runPiece(index, size);
                 return;
             }
-            int start = (int) Math.min(n, (long) units * index / size * align);
-            int end = (int) Math.min(n, (long) units * (index + 1) / size * align);
+            for (int c; (c = nextPiece.getAndIncrement()) < pieces; ) runPiece(c, pieces);
+        }
+
+        /** Piece {@code index} of {@code count} equal, align-rounded pieces of [0, n). */
+        private void runPiece(int index, int count) {
+            int start = (int) Math.min(n, (long) units * index / count * align);
+            int end = (int) Math.min(n, (long) units * (index + 1) / count * align);
             if (start < end) body.run(start, end);
         }
 

@@ -70,12 +70,9 @@ final class WeightLinear implements Linear {
         int rowBytes = (int) Math.min(Integer.MAX_VALUE, dtype.bytesFor(in));
         int block = m == 1 ? out : Math.max(1, (16 << 10) / rowBytes);
         if (quantized()) {
-            float[] qx = activationScratch(0, m * in);
-            float[] dx = activationScratch(1, m * in / 32);
-            for (int t = 0; t < m; t++) Q8Activations.quantize(x, t * in, in, qx, t * in, dx, t * in / 32);
             boolean q8 = dtype == DType.Q8_0;
-            float[] sx = q8 ? null : activationScratch(2, m * in / 32);
-            if (!q8) for (int t = 0; t < m; t++) Gemv.blockSums8(qx, t * in, in, sx, t * in / 32);
+            float[][] qin = quantizeInput(x, m, in, !q8);
+            float[] qx = qin[0], dx = qin[1], sx = qin[2];
             Parallel.forRangeDynamic(out, 4, GEMV_PIECES, (r0, r1) -> {
                 for (int b0 = r0; b0 < r1; b0 += block) {
                     int b1 = Math.min(r1, b0 + block);
@@ -139,6 +136,22 @@ final class WeightLinear implements Linear {
 
     // The caller thread's quantized input, reused across calls (workers only read it during the call).
     private static final ThreadLocal<float[][]> ACTIVATIONS = ThreadLocal.withInitial(() -> new float[3][0]);
+
+    /**
+     * x's m rows quantized to Q8_0 in the caller thread's scratch, as {qx, dx, sx}: integer-valued
+     * q, block scales, and (only when asked, for Q4_0) {@link Gemv#blockSums8}, else null.
+     */
+    static float[][] quantizeInput(float[] x, int m, int in, boolean blockSums) {
+        float[] qx = activationScratch(0, m * in);
+        float[] dx = activationScratch(1, m * in / 32);
+        for (int t = 0; t < m; t++) Q8Activations.quantize(x, t * in, in, qx, t * in, dx, t * in / 32);
+        float[] sx = null;
+        if (blockSums) {
+            sx = activationScratch(2, m * in / 32);
+            for (int t = 0; t < m; t++) Gemv.blockSums8(qx, t * in, in, sx, t * in / 32);
+        }
+        return new float[][] {qx, dx, sx};
+    }
 
     private static float[] activationScratch(int which, int size) {
         float[][] bufs = ACTIVATIONS.get();

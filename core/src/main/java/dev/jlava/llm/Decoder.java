@@ -115,13 +115,7 @@ public final class Decoder {
         float[] q = new float[n * c.qDim()];
         float[] k = new float[n * c.kvDim()];
         float[] v = new float[n * c.kvDim()];
-        if (n == 1) {
-            FusedGemv.forward(new Linear[] {w.q(), w.k(), w.v()}, h, new float[][] {q, k, v});
-        } else {
-            w.q().forward(h, n, q);
-            w.k().forward(h, n, k);
-            w.v().forward(h, n, v);
-        }
+        FusedGemv.forward(new Linear[] {w.q(), w.k(), w.v()}, h, n, new float[][] {q, k, v});
         if (w.qBias() != null) {
             addBias(q, n, w.qBias());
             addBias(k, n, w.kBias());
@@ -144,12 +138,7 @@ public final class Decoder {
         for (int r = 0; r < n; r++) rmsNorm(x, r * d, w.ffnNorm(), h, r * d, d, c.rmsEps());
         float[] g = new float[n * c.ffn()];
         float[] u = new float[n * c.ffn()];
-        if (n == 1) {
-            FusedGemv.forward(new Linear[] {w.gate(), w.up()}, h, new float[][] {g, u});
-        } else {
-            w.gate().forward(h, n, g);
-            w.up().forward(h, n, u);
-        }
+        FusedGemv.forward(new Linear[] {w.gate(), w.up()}, h, n, new float[][] {g, u});
         Activations.siluMul(g, 0, u, 0, g, 0, g.length);
         w.down().forward(g, n, o);
         for (int i = 0; i < n * d; i++) x[i] += o[i];

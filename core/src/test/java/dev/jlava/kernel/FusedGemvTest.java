@@ -35,7 +35,7 @@ class FusedGemvTest {
             separate[i] = new float[out];
         }
         float[] x = Naive.gaussian(rnd, in, 1.0);
-        FusedGemv.forward(ls, x, fused);
+        FusedGemv.forward(ls, x, 1, fused);
         for (int i = 0; i < parts; i++) {
             ls[i].forward(x, 1, separate[i]);
             assertThat(fused[i]).as("layer %d (%d rows)", i, separate[i].length).containsExactly(separate[i]);
@@ -49,7 +49,7 @@ class FusedGemvTest {
         Linear slow = Linear.reference(WeightCodec.tensor("b", DType.Q8_0, Naive.gaussian(rnd, 7 * 64, 0.1), 7, 64));
         float[] x = Naive.gaussian(rnd, 64, 1.0);
         float[][] ys = {new float[10], new float[7]};
-        FusedGemv.forward(new Linear[] {fast, slow}, x, ys);
+        FusedGemv.forward(new Linear[] {fast, slow}, x, 1, ys);
         float[] a = new float[10], b = new float[7];
         fast.forward(x, 1, a);
         slow.forward(x, 1, b);
@@ -60,8 +60,8 @@ class FusedGemvTest {
     @Test
     void badShapesAreReported() {
         Linear l = Linear.ofF32(new float[6], 2, 3);
-        assertThatThrownBy(() -> FusedGemv.forward(new Linear[] {l}, new float[2], new float[][] {new float[2]})).hasMessageContaining("takes 3 inputs");
-        assertThatThrownBy(() -> FusedGemv.forward(new Linear[] {l}, new float[3], new float[][] {new float[1]})).hasMessageContaining("needs 2");
-        assertThatThrownBy(() -> FusedGemv.forward(new Linear[] {l}, new float[3], new float[0][])).hasMessageContaining("1 layers but 0 outputs");
+        assertThatThrownBy(() -> FusedGemv.forward(new Linear[] {l}, new float[2], 1, new float[][] {new float[2]})).hasMessageContaining("takes 3 inputs");
+        assertThatThrownBy(() -> FusedGemv.forward(new Linear[] {l}, new float[3], 1, new float[][] {new float[1]})).hasMessageContaining("needs 2");
+        assertThatThrownBy(() -> FusedGemv.forward(new Linear[] {l}, new float[3], 1, new float[0][])).hasMessageContaining("1 layers but 0 outputs");
     }
 }
