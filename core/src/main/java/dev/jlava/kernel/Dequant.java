@@ -72,10 +72,15 @@ public final class Dequant {
         for (; i < n; i++) dst[off + i] = Float.intBitsToFloat((w.get(Tensor.I16_LE, at + 2L * i) & 0xffff) << 16);
     }
 
-    /** nBlocks Q8_0 blocks at byte offset {@code at}: d * q. */
+    /** nBlocks consecutive Q8_0 blocks at byte offset {@code at}: d * q. */
     public static void q8_0(MemorySegment w, long at, int nBlocks, float[] dst, int off) {
+        q8_0(w, at, 34, nBlocks, dst, off);
+    }
+
+    /** nBlocks Q8_0 blocks at byte offset {@code at}, {@code stride} bytes apart. */
+    static void q8_0(MemorySegment w, long at, int stride, int nBlocks, float[] dst, int off) {
         for (int b = 0; b < nBlocks; b++) {
-            long blk = at + 34L * b;
+            long blk = at + (long) stride * b;
             float d = Float.float16ToFloat(w.get(Tensor.I16_LE, blk));
             int o = off + 32 * b;
             for (int j = 0; j < 32; j += BL) {
@@ -89,8 +94,13 @@ public final class Dequant {
 
     /** nBlocks Q4_0 blocks at byte offset {@code at}: d * (nibble - 8); byte j holds values j (low) and j+16 (high). */
     public static void q4_0(MemorySegment w, long at, int nBlocks, float[] dst, int off) {
+        q4_0(w, at, 18, nBlocks, dst, off);
+    }
+
+    /** nBlocks Q4_0 blocks at byte offset {@code at}, {@code stride} bytes apart. */
+    static void q4_0(MemorySegment w, long at, int stride, int nBlocks, float[] dst, int off) {
         for (int b = 0; b < nBlocks; b++) {
-            long blk = at + 18L * b;
+            long blk = at + (long) stride * b;
             float d = Float.float16ToFloat(w.get(Tensor.I16_LE, blk));
             int o = off + 32 * b;
             for (int j = 0; j < 16; j += BL) {

@@ -1,7 +1,5 @@
 package dev.jlava.kernel;
 
-import dev.jlava.tensor.DType;
-
 /**
  * Several linear layers applied to the same single input row in one parallel pass: decode's
  * q/k/v projections, or gate and up. Their output rows are laid end to end and handed out in
@@ -20,7 +18,7 @@ public final class FusedGemv {
     public static void forward(Linear[] parts, float[] x, int m, float[][] ys) {
         if (parts.length != ys.length) throw new IllegalArgumentException(parts.length + " layers but " + ys.length + " outputs");
         WeightLinear[] ws = new WeightLinear[parts.length];
-        boolean fast = true, quantized = false, q4 = false;
+        boolean fast = true, quantized = false;
         int total = 0;
         for (int i = 0; i < parts.length; i++) {
             if (x.length < (long) m * parts[i].inFeatures()) {
@@ -32,7 +30,6 @@ public final class FusedGemv {
             if (parts[i] instanceof WeightLinear w && w.inFeatures() == parts[0].inFeatures()) {
                 ws[i] = w;
                 quantized |= w.quantizedInput();
-                q4 |= w.dtype() == DType.Q4_0;
             } else {
                 fast = false;
             }
@@ -43,14 +40,13 @@ public final class FusedGemv {
             return;
         }
         int in = parts[0].inFeatures();
-        float[][] qin = quantized ? WeightLinear.quantizeInput(x, 1, in, q4) : new float[3][];
-        float[] qx = qin[0], dx = qin[1], sx = qin[2];
+        Q8Activations.Rows q = quantized ? WeightLinear.quantizeInput(x, 1, in) : null;
         int[] start = new int[parts.length + 1];
         for (int i = 0; i < parts.length; i++) start[i + 1] = start[i] + parts[i].outFeatures();
         Parallel.forRangeDynamic(total, 4, WeightLinear.GEMV_PIECES, (r0, r1) -> {
             for (int i = 0; i < ws.length; i++) {
                 int a = Math.max(r0, start[i]), b = Math.min(r1, start[i + 1]);
-                if (a < b) ws[i].rows1(x, qx, dx, sx, ys[i], a - start[i], b - start[i]);
+                if (a < b) ws[i].rows1(x, q, ys[i], a - start[i], b - start[i]);
             }
         });
     }

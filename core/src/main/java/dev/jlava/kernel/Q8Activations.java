@@ -4,7 +4,10 @@ import static dev.jlava.kernel.Simd.F;
 import static dev.jlava.kernel.Simd.L;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * llama.cpp's Q8_0 quantization of a matmul's input row (what its CPU backend does before a dot
@@ -14,9 +17,9 @@ import jdk.incubator.vector.VectorOperators;
  * Note the multiplier is {@code 127/amax}, not {@code 1/d}, and the rounding is half-to-even
  * (the AVX path), unlike the weight quantizer in {@link WeightCodec}.
  *
- * <p>Kernels use the values as floats: q as an integer-valued float and d widened from F16, so
- * {@code q * d} is exact in float32 (8 + 11 significant bits) and sums of {@code q_w * q_x} over a
- * block are exact integers in float32 (|sum| <= 32 * 127 * 127 < 2^24).
+ * <p>The GEMV kernels read q as shorts and sum the block's integer products exactly. The GEMM
+ * path uses {@code q * d} as a float, which is exact in float32 (8 + 11 significant bits), so
+ * both compute the same block values.
  */
 public final class Q8Activations {
     private Q8Activations() {}
@@ -31,18 +34,36 @@ public final class Q8Activations {
     public static void quantize(float[] x, int xOff, int k, float[] q, int qOff, float[] d, int dOff) {
         checkBlocks(k);
         for (int b = 0; b < k; b += 32) {
-            int xb = xOff + b;
-            // L is 4, 8 or 16 and divides the block.
-            FloatVector m = FloatVector.fromArray(F, x, xb).abs();
-            for (int j = L; j < 32; j += L) m = m.max(FloatVector.fromArray(F, x, xb + j).abs());
-            float amax = m.reduceLanes(VectorOperators.MAX);
-            float id = amax != 0 ? 127f / amax : 0f;
-            d[dOff + b / 32] = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+            float id = blockScale(x, xOff + b, d, dOff + b / 32);
+            for (int j = 0; j < 32; j += L) rounded(x, xOff + b + j, id).intoArray(q, qOff + b + j);
+        }
+    }
+
+    /** The same quantization with q as shorts, the form the Q8_0/Q4_0 GEMV kernels read ({@link Gemv}). */
+    public static void quantize(float[] x, int xOff, int k, short[] q, int qOff, float[] d, int dOff) {
+        checkBlocks(k);
+        for (int b = 0; b < k; b += 32) {
+            float id = blockScale(x, xOff + b, d, dOff + b / 32);
             for (int j = 0; j < 32; j += L) {
-                FloatVector v = FloatVector.fromArray(F, x, xb + j).mul(id);
-                v.add(RINT_MAGIC).sub(RINT_MAGIC).intoArray(q, qOff + b + j);
+                ((ShortVector) rounded(x, xOff + b + j, id).convertShape(VectorOperators.F2S, SHORTS, 0)).intoArray(q, qOff + b + j);
             }
         }
+    }
+
+    private static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
+
+    /** Writes block xb's scale d to d[dAt] and returns the multiplier 127 / amax (0 for an all-zero block). */
+    private static float blockScale(float[] x, int xb, float[] d, int dAt) {
+        // L is 4, 8 or 16 and divides the block.
+        FloatVector m = FloatVector.fromArray(F, x, xb).abs();
+        for (int j = L; j < 32; j += L) m = m.max(FloatVector.fromArray(F, x, xb + j).abs());
+        float amax = m.reduceLanes(VectorOperators.MAX);
+        d[dAt] = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+        return amax != 0 ? 127f / amax : 0f;
+    }
+
+    private static FloatVector rounded(float[] x, int at, float id) {
+        return FloatVector.fromArray(F, x, at).mul(id).add(RINT_MAGIC).sub(RINT_MAGIC);
     }
 
     /** Quantizes and dequantizes: {@code out[i] = q_i * d_block} (exact in float32). */
@@ -71,6 +92,9 @@ public final class Q8Activations {
         }
         return out;
     }
+
+    /** Rows quantized for the GEMV kernels: q (k per row, as shorts) and the block scales d (k / 32 per row). */
+    public record Rows(short[] q, float[] d) {}
 
     private static void checkBlocks(int k) {
         if (k % 32 != 0) throw new IllegalArgumentException("Q8_0 activation rows need a multiple of 32 values, have " + k);

@@ -49,7 +49,7 @@ public final class Simd {
      */
     public static float sum(FloatVector v) {
         float s = 0;
-        for (int l = 0; l < L; l++) s += v.lane(l);
+        for (int l = 0; l < v.length(); l++) s += v.lane(l);
         return s;
     }
 }

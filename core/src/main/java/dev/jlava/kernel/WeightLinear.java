@@ -35,11 +35,15 @@ final class WeightLinear implements Linear {
 
     WeightLinear(Tensor t) {
         this.dtype = t.dtype();
-        this.w = t.data();
         this.out = Math.toIntExact(t.dim(0));
         this.in = Math.toIntExact(t.dim(1));
         if (quantized() && in % 32 != 0) throw new IllegalArgumentException("weight " + t.name() + ": " + dtype + " rows need a multiple of 32 values, have " + in);
+        this.w = quantized() ? RowPairs.repack(t.data(), out, in / 32, blockBytes()) : t.data();
         this.panels = this::pack;
+    }
+
+    private int blockBytes() {
+        return dtype == DType.Q8_0 ? 34 : 18;
     }
 
     private boolean quantized() {
@@ -71,14 +75,15 @@ final class WeightLinear implements Linear {
         int block = m == 1 ? out : Math.max(1, (16 << 10) / rowBytes);
         if (quantized()) {
             boolean q8 = dtype == DType.Q8_0;
-            float[][] qin = quantizeInput(x, m, in, !q8);
-            float[] qx = qin[0], dx = qin[1], sx = qin[2];
+            Q8Activations.Rows qin = quantizeInput(x, m, in);
+            short[] qx = qin.q();
+            float[] dx = qin.d();
             Parallel.forRangeDynamic(out, 4, GEMV_PIECES, (r0, r1) -> {
                 for (int b0 = r0; b0 < r1; b0 += block) {
                     int b1 = Math.min(r1, b0 + block);
                     for (int t = 0; t < m; t++) {
-                        if (q8) Gemv.q8_0(w, in, b0, b1, qx, t * in, dx, t * in / 32, y, t * out);
-                        else Gemv.q4_0(w, in, b0, b1, qx, t * in, dx, sx, t * in / 32, y, t * out);
+                        if (q8) Gemv.q8_0(w, out, in, b0, b1, qx, t * in, dx, t * in / 32, y, t * out);
+                        else Gemv.q4_0(w, out, in, b0, b1, qx, t * in, dx, t * in / 32, y, t * out);
                     }
                 }
             });
@@ -106,16 +111,16 @@ final class WeightLinear implements Linear {
 
     /**
      * Output rows [r0, r1) of {@code y = W x} for one input row, as {@link #forward} computes
-     * them with m = 1. For Q8_0/Q4_0, qx/dx hold x quantized by {@link Q8Activations#quantize}
-     * and, for Q4_0, sx its {@link Gemv#blockSums8}; the other dtypes read x.
+     * them with m = 1. For Q8_0/Q4_0, q holds x quantized ({@link #quantizeInput}); the other
+     * dtypes read x.
      */
-    void rows1(float[] x, float[] qx, float[] dx, float[] sx, float[] y, int r0, int r1) {
+    void rows1(float[] x, Q8Activations.Rows q, float[] y, int r0, int r1) {
         switch (dtype) {
             case F32 -> Gemv.f32(w, in, r0, r1, x, 0, y, 0);
             case F16 -> Gemv.f16(w, in, r0, r1, x, 0, y, 0);
             case BF16 -> Gemv.bf16(w, in, r0, r1, x, 0, y, 0);
-            case Q8_0 -> Gemv.q8_0(w, in, r0, r1, qx, 0, dx, 0, y, 0);
-            case Q4_0 -> Gemv.q4_0(w, in, r0, r1, qx, 0, dx, sx, 0, y, 0);
+            case Q8_0 -> Gemv.q8_0(w, out, in, r0, r1, q.q(), 0, q.d(), 0, y, 0);
+            case Q4_0 -> Gemv.q4_0(w, out, in, r0, r1, q.q(), 0, q.d(), 0, y, 0);
             default -> throw new AssertionError(dtype);
         }
     }
@@ -135,26 +140,19 @@ final class WeightLinear implements Linear {
     }
 
     // The caller thread's quantized input, reused across calls (workers only read it during the call).
-    private static final ThreadLocal<float[][]> ACTIVATIONS = ThreadLocal.withInitial(() -> new float[3][0]);
+    private static final ThreadLocal<Q8Activations.Rows> GEMV_INPUT = ThreadLocal.withInitial(() -> new Q8Activations.Rows(new short[0], new float[0]));
+    private static final ThreadLocal<float[][]> GEMM_INPUT = ThreadLocal.withInitial(() -> new float[2][0]);
 
-    /**
-     * x's m rows quantized to Q8_0 in the caller thread's scratch, as {qx, dx, sx}: integer-valued
-     * q, block scales, and (only when asked, for Q4_0) {@link Gemv#blockSums8}, else null.
-     */
-    static float[][] quantizeInput(float[] x, int m, int in, boolean blockSums) {
-        float[] qx = activationScratch(0, m * in);
-        float[] dx = activationScratch(1, m * in / 32);
-        for (int t = 0; t < m; t++) Q8Activations.quantize(x, t * in, in, qx, t * in, dx, t * in / 32);
-        float[] sx = null;
-        if (blockSums) {
-            sx = activationScratch(2, m * in / 32);
-            for (int t = 0; t < m; t++) Gemv.blockSums8(qx, t * in, in, sx, t * in / 32);
-        }
-        return new float[][] {qx, dx, sx};
+    /** x's m rows quantized to Q8_0 for the GEMV kernels, in the caller thread's scratch. */
+    static Q8Activations.Rows quantizeInput(float[] x, int m, int in) {
+        Q8Activations.Rows r = GEMV_INPUT.get();
+        if (r.q().length < m * in) GEMV_INPUT.set(r = new Q8Activations.Rows(new short[m * in], new float[m * in / 32]));
+        for (int t = 0; t < m; t++) Q8Activations.quantize(x, t * in, in, r.q(), t * in, r.d(), t * in / 32);
+        return r;
     }
 
     private static float[] activationScratch(int which, int size) {
-        float[][] bufs = ACTIVATIONS.get();
+        float[][] bufs = GEMM_INPUT.get();
         if (bufs[which].length < size) bufs[which] = new float[size];
         return bufs[which];
     }
@@ -163,7 +161,15 @@ final class WeightLinear implements Linear {
     private void pack(int j0, int nr, int p0, int kc, float[] panel, int off, GemmKernel.Scratch s) {
         float[] row = s.row;
         for (int r = 0; r < nr; r++) {
-            Dequant.row(dtype, w, (long) (j0 + r) * in + p0, kc, row, 0);
+            int j = j0 + r;
+            if (quantized()) { // RowPairs layout; p0 and kc are multiples of 32 (GemmKernel blocks k by KC)
+                long at = RowPairs.rowBase(j, out, in / 32, blockBytes());
+                int stride = RowPairs.blockStride(j, out, blockBytes());
+                if (dtype == DType.Q8_0) Dequant.q8_0(w, at + (long) p0 / 32 * stride, stride, kc / 32, row, 0);
+                else Dequant.q4_0(w, at + (long) p0 / 32 * stride, stride, kc / 32, row, 0);
+            } else {
+                Dequant.row(dtype, w, (long) j * in + p0, kc, row, 0);
+            }
             for (int k = 0, o = off + r; k < kc; k++, o += NR) panel[o] = row[k];
         }
         for (int r = nr; r < NR; r++) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jlava.tensor.DType;
 import dev.jlava.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -95,6 +96,34 @@ class LinearTest {
 
     static List<Arguments> heapCases() {
         return List.of(Arguments.of(1, 20, 40), Arguments.of(9, 33, 70));
+    }
+
+    /**
+     * The extreme products of the 16-bit GEMV lanes: Q8_0 weights of -128 (legal in a file,
+     * though llama.cpp's quantizer writes |q| <= 127) against inputs quantized to +-127. The
+     * expected value is exact integer arithmetic: d_w * d_x * 32 * (-128) * (+-127) per block,
+     * +-520192 (its 16-bit lane pairs reach -32512).
+     */
+    @org.junit.jupiter.api.Test
+    void extremeQ8_0ProductsDoNotOverflow() {
+        int blocks = 5, rows = 3, in = 32 * blocks;
+        byte[] raw = new byte[rows * 34 * blocks];
+        short dw = Float.floatToFloat16(0.25f);
+        for (int b = 0; b < rows * blocks; b++) {
+            raw[34 * b] = (byte) dw;
+            raw[34 * b + 1] = (byte) (dw >> 8);
+            for (int j = 0; j < 32; j++) raw[34 * b + 2 + j] = (byte) -128;
+        }
+        Tensor w = new Tensor("w", DType.Q8_0, new long[] {rows, in}, MemorySegment.ofArray(raw));
+        float[] x = new float[in];
+        for (int i = 0; i < in; i++) x[i] = (i / 32) % 2 == 0 ? 127f : -127f; // every q_x is +-127, d_x = 1
+        for (int threads : new int[] {1, 2}) {
+            Parallel.setThreads(threads);
+            float[] y = new float[rows];
+            Linear.of(w).forward(x, 1, y);
+            // Blocks alternate +127 and -127 inputs: 3 blocks of -520192 and 2 of +520192, times d_w = 0.25.
+            assertThat(y).containsOnly(0.25f * -520192f);
+        }
     }
 
     @org.junit.jupiter.api.Test

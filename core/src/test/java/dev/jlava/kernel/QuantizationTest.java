@@ -48,7 +48,16 @@ class QuantizationTest {
             };
         }
         if (blocks > 1) for (int j = 0; j < 32; j++) x[off + 32 + j] = 0; // a zero block
-        assertThat(Q8Activations.quantizeToBlocks(x, off, k)).isEqualTo(scalarQ8Activation(x, off, k));
+        byte[] want = scalarQ8Activation(x, off, k);
+        assertThat(Q8Activations.quantizeToBlocks(x, off, k)).isEqualTo(want);
+        // The short[] form the GEMV kernels read holds the same q and d.
+        short[] q = new short[k + 3];
+        float[] d = new float[k / 32 + 1];
+        Q8Activations.quantize(x, off, k, q, 3, d, 1);
+        for (int b = 0; b < k / 32; b++) {
+            assertThat(Float.floatToFloat16(d[1 + b])).isEqualTo((short) ((want[34 * b] & 0xff) | want[34 * b + 1] << 8));
+            for (int j = 0; j < 32; j++) assertThat(q[3 + 32 * b + j]).isEqualTo((short) want[34 * b + 2 + j]);
+        }
     }
 
     @Test
