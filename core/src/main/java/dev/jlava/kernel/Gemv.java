@@ -81,6 +81,7 @@ final class Gemv {
     private static final int QL = QS.length();
     private static final VectorSpecies<Byte> QB = VectorSpecies.of(byte.class, VectorShape.forBitSize(QL * 8));
     private static final VectorSpecies<Float> QF = VectorSpecies.of(float.class, QS.vectorShape());
+    private static final VectorSpecies<Integer> QI = VectorSpecies.of(int.class, QS.vectorShape());
 
     /**
      * Rows [r0, r1) of a Q8_0 weight of {@code rows} x k in the {@link RowPairs} layout, times an
@@ -100,22 +101,23 @@ final class Gemv {
     /** Whole pairs two rows per pass; a row without its partner in [r0, r1) runs as a pair with itself. */
     private static void quantized(boolean q8, MemorySegment w, int rows, int k, int r0, int r1, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff) {
         int nb = k / 32, bs = q8 ? 34 : 18, paired = RowPairs.pairedRows(rows);
+        float[] lanes = new float[2 * QF.length()];
         int r = r0;
-        if ((r & 1) == 1 && r < paired) single(q8, w, rows, nb, bs, r++, qx, qOff, dx, dOff, y, yOff);
+        if ((r & 1) == 1 && r < paired) single(q8, w, rows, nb, bs, r++, qx, qOff, dx, dOff, y, yOff, lanes);
         for (; r + 1 < r1 && r + 1 < paired; r += 2) {
             long base = RowPairs.rowBase(r, rows, nb, bs);
-            if (q8) dot2Q8_0(w, base, 2 * bs, bs, nb, qx, qOff, dx, dOff, y, yOff + r);
-            else dot2Q4_0(w, base, 2 * bs, bs, nb, qx, qOff, dx, dOff, y, yOff + r);
+            if (q8) dot2Q8_0(w, base, 2 * bs, bs, nb, qx, qOff, dx, dOff, y, yOff + r, lanes);
+            else dot2Q4_0(w, base, 2 * bs, bs, nb, qx, qOff, dx, dOff, y, yOff + r, lanes);
         }
-        if (r < r1) single(q8, w, rows, nb, bs, r, qx, qOff, dx, dOff, y, yOff);
+        if (r < r1) single(q8, w, rows, nb, bs, r, qx, qOff, dx, dOff, y, yOff, lanes);
     }
 
-    private static void single(boolean q8, MemorySegment w, int rows, int nb, int bs, int r, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff) {
+    private static void single(boolean q8, MemorySegment w, int rows, int nb, int bs, int r, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff, float[] lanes) {
         float[] pair = new float[2];
         long base = RowPairs.rowBase(r, rows, nb, bs);
         int stride = RowPairs.blockStride(r, rows, bs);
-        if (q8) dot2Q8_0(w, base, stride, 0, nb, qx, qOff, dx, dOff, pair, 0);
-        else dot2Q4_0(w, base, stride, 0, nb, qx, qOff, dx, dOff, pair, 0);
+        if (q8) dot2Q8_0(w, base, stride, 0, nb, qx, qOff, dx, dOff, pair, 0, lanes);
+        else dot2Q4_0(w, base, stride, 0, nb, qx, qOff, dx, dOff, pair, 0, lanes);
         y[yOff + r] = pair[0];
     }
 
@@ -161,52 +163,50 @@ final class Gemv {
      * second {@code second} bytes further (0: the same row twice). Each input vector is loaded once
      * for both rows.
      */
-    static void dot2Q8_0(MemorySegment w, long base, int stride, int second, int nb, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff) {
+    static void dot2Q8_0(MemorySegment w, long base, int stride, int second, int nb, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff, float[] lanes) {
         FloatVector acc0 = FloatVector.zero(QF), acc1 = acc0;
         for (int b = 0; b < nb; b++) {
             long q0 = base + (long) stride * b + 2, q1 = q0 + second;
             int xb = qOff + 32 * b;
-            ShortVector xa = ShortVector.fromArray(QS, qx, xb), xc = ShortVector.fromArray(QS, qx, xb + QL);
-            IntVector t0 = pairSums(int8(w, q0).mul(xa).add(int8(w, q0 + QL).mul(xc)));
-            IntVector t1 = pairSums(int8(w, q1).mul(xa).add(int8(w, q1 + QL).mul(xc)));
-            for (int c = 2 * QL; c < 32; c += 2 * QL) { // 128-bit vectors only
-                xa = ShortVector.fromArray(QS, qx, xb + c);
-                xc = ShortVector.fromArray(QS, qx, xb + c + QL);
+            float db = dx[dOff + b]; // scales first: C2 inlines call sites in order until the method is too big
+            float d0 = f16(w, q0 - 2) * db, d1 = f16(w, q1 - 2) * db;
+            IntVector t0 = IntVector.zero(QI), t1 = t0;
+            for (int c = 0; c < 32; c += 2 * QL) { // once with 256-bit vectors
+                ShortVector xa = ShortVector.fromArray(QS, qx, xb + c), xc = ShortVector.fromArray(QS, qx, xb + c + QL);
                 t0 = t0.add(pairSums(int8(w, q0 + c).mul(xa).add(int8(w, q0 + c + QL).mul(xc))));
                 t1 = t1.add(pairSums(int8(w, q1 + c).mul(xa).add(int8(w, q1 + c + QL).mul(xc))));
             }
-            float db = dx[dOff + b];
-            acc0 = ((FloatVector) t0.convert(I2F, 0)).fma(FloatVector.broadcast(QF, f16(w, q0 - 2) * db), acc0);
-            acc1 = ((FloatVector) t1.convert(I2F, 0)).fma(FloatVector.broadcast(QF, f16(w, q1 - 2) * db), acc1);
+            acc0 = ((FloatVector) t0.convert(I2F, 0)).fma(FloatVector.broadcast(QF, d0), acc0);
+            acc1 = ((FloatVector) t1.convert(I2F, 0)).fma(FloatVector.broadcast(QF, d1), acc1);
         }
-        y[yOff] = Simd.sum(acc0);
-        y[yOff + 1] = Simd.sum(acc1);
+        acc0.intoArray(lanes, 0); // summed outside vector code: see Simd#sum(float[], int, int)
+        acc1.intoArray(lanes, QF.length());
+        y[yOff] = Simd.sum(lanes, 0, QF.length());
+        y[yOff + 1] = Simd.sum(lanes, QF.length(), QF.length());
     }
 
     /** Two rows of Q4_0 sharing the input loads, as {@link #dot2Q8_0}. Nibble j is element j, its high nibble j + 16. */
-    static void dot2Q4_0(MemorySegment w, long base, int stride, int second, int nb, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff) {
+    static void dot2Q4_0(MemorySegment w, long base, int stride, int second, int nb, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff, float[] lanes) {
         FloatVector acc0 = FloatVector.zero(QF), acc1 = acc0;
         for (int b = 0; b < nb; b++) {
             long q0 = base + (long) stride * b + 2, q1 = q0 + second;
             int xb = qOff + 32 * b;
-            ShortVector xlo = ShortVector.fromArray(QS, qx, xb), xhi = ShortVector.fromArray(QS, qx, xb + 16);
-            ShortVector n0 = uint8(w, q0), n1 = uint8(w, q1);
-            IntVector t0 = pairSums(lowNibble(n0).mul(xlo).add(highNibble(n0).mul(xhi)));
-            IntVector t1 = pairSums(lowNibble(n1).mul(xlo).add(highNibble(n1).mul(xhi)));
-            for (int c = QL; c < 16; c += QL) { // 128-bit vectors only
-                xlo = ShortVector.fromArray(QS, qx, xb + c);
-                xhi = ShortVector.fromArray(QS, qx, xb + 16 + c);
-                n0 = uint8(w, q0 + c);
-                n1 = uint8(w, q1 + c);
+            float db = dx[dOff + b]; // scales first: C2 inlines call sites in order until the method is too big
+            float d0 = f16(w, q0 - 2) * db, d1 = f16(w, q1 - 2) * db;
+            IntVector t0 = IntVector.zero(QI), t1 = t0;
+            for (int c = 0; c < 16; c += QL) { // once with 256-bit vectors
+                ShortVector xlo = ShortVector.fromArray(QS, qx, xb + c), xhi = ShortVector.fromArray(QS, qx, xb + 16 + c);
+                ShortVector n0 = uint8(w, q0 + c), n1 = uint8(w, q1 + c);
                 t0 = t0.add(pairSums(lowNibble(n0).mul(xlo).add(highNibble(n0).mul(xhi))));
                 t1 = t1.add(pairSums(lowNibble(n1).mul(xlo).add(highNibble(n1).mul(xhi))));
             }
-            float db = dx[dOff + b];
-            acc0 = ((FloatVector) t0.convert(I2F, 0)).fma(FloatVector.broadcast(QF, f16(w, q0 - 2) * db), acc0);
-            acc1 = ((FloatVector) t1.convert(I2F, 0)).fma(FloatVector.broadcast(QF, f16(w, q1 - 2) * db), acc1);
+            acc0 = ((FloatVector) t0.convert(I2F, 0)).fma(FloatVector.broadcast(QF, d0), acc0);
+            acc1 = ((FloatVector) t1.convert(I2F, 0)).fma(FloatVector.broadcast(QF, d1), acc1);
         }
-        y[yOff] = Simd.sum(acc0);
-        y[yOff + 1] = Simd.sum(acc1);
+        acc0.intoArray(lanes, 0); // summed outside vector code: see Simd#sum(float[], int, int)
+        acc1.intoArray(lanes, QF.length());
+        y[yOff] = Simd.sum(lanes, 0, QF.length());
+        y[yOff + 1] = Simd.sum(lanes, QF.length(), QF.length());
     }
 
     // The helpers below are tiny so that C2 always inlines them (a vector crossing a call is boxed).

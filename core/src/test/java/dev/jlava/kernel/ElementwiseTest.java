@@ -11,17 +11,28 @@ import org.junit.jupiter.api.Test;
 
 /** Ops, Norms and Activations vs double-precision formulas, on lengths with vector tails. */
 class ElementwiseTest {
-    /** Simd.sum adds the lanes in lane order, the same order on every path (interpreted or compiled). */
+    /**
+     * Simd.sum adds the lanes as the fixed xor tree (lane i + lane i ^ n/2, ..., ^ 1) for every float
+     * width, the same on every path: 2000 trials run it interpreted and then compiled.
+     */
     @Test
-    void laneSumIsInLaneOrder() {
+    void laneSumIsAFixedTree() {
         Random rnd = new Random(11);
-        float[] lanes = new float[Simd.L];
-        for (int trial = 0; trial < 2000; trial++) {
-            for (int l = 0; l < lanes.length; l++) lanes[l] = (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(9) - 4));
-            lanes[rnd.nextInt(lanes.length)] = -lanes[0] * (1 + 0x1p-20f); // cancellation, where the order shows
-            float want = 0;
-            for (float x : lanes) want += x;
-            assertThat(Simd.sum(jdk.incubator.vector.FloatVector.fromArray(Simd.F, lanes, 0))).isEqualTo(want);
+        for (var species : java.util.List.of(jdk.incubator.vector.FloatVector.SPECIES_128, jdk.incubator.vector.FloatVector.SPECIES_256,
+                jdk.incubator.vector.FloatVector.SPECIES_512)) {
+            int n = species.length();
+            float[] lanes = new float[n];
+            for (int trial = 0; trial < 2000; trial++) {
+                for (int l = 0; l < n; l++) lanes[l] = (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(9) - 4));
+                lanes[rnd.nextInt(n)] = -lanes[0] * (1 + 0x1p-20f); // cancellation, where the order shows
+                float[] t = lanes.clone();
+                for (int h = n / 2; h >= 1; h /= 2) {
+                    float[] next = new float[n];
+                    for (int i = 0; i < n; i++) next[i] = t[i] + t[i ^ h];
+                    t = next;
+                }
+                assertThat(Simd.sum(jdk.incubator.vector.FloatVector.fromArray(species, lanes, 0))).as("%d lanes", n).isEqualTo(t[0]);
+            }
         }
     }
 
