@@ -83,11 +83,13 @@ public final class Parallel {
     }
 
     /**
-     * Like {@link #forRange(int, int, RangeBody)}, but [0, n) is cut into about
-     * {@code piecesPerThread} pieces per thread that threads claim as they finish (an atomic
-     * counter). For memory-bound kernels (GEMV) on a shared machine: a thread slowed by a
-     * neighbour takes fewer pieces instead of making the others wait. Piece boundaries except n are
-     * multiples of {@code align}. The body must not care which thread runs which piece.
+     * Like {@link #forRange(int, int, RangeBody)}, but threads claim pieces of [0, n) as they
+     * finish, in order (guided self-scheduling: each claim takes half the remainder's per-thread
+     * share, so pieces shrink toward the end, down to 1 / (4 * piecesPerThread) of a thread's share).
+     * For memory-bound kernels (GEMV) on a shared machine: a thread slowed by a neighbour takes
+     * fewer pieces, and the last pieces are small, so the other waits little at the join. Piece
+     * boundaries except n are multiples of {@code align}. The body must not care which thread
+     * runs which piece.
      */
     public static void forRangeDynamic(int n, int align, int piecesPerThread, RangeBody body) {
         if (n <= 0) return;
@@ -117,8 +119,8 @@ public final class Parallel {
         // Job description, published to workers by the volatile write of epoch.
         RangeBody body;
         int n, align, units;
-        int pieces; // 0: one static chunk per thread; else pieces claimed through nextPiece
-        final AtomicInteger nextPiece = new AtomicInteger();
+        int minClaim; // 0: one static chunk per thread; else units claimed through nextUnit, at least minClaim at a time
+        final AtomicInteger nextUnit = new AtomicInteger();
         Thread caller;
 
         Pool(int size) {
@@ -131,12 +133,12 @@ public final class Parallel {
         }
 
         void runDynamic(int n, int align, int units, int pieces, RangeBody body) {
-            nextPiece.set(0);
-            this.pieces = pieces;
+            nextUnit.set(0);
+            this.minClaim = Math.max(1, units / (4 * pieces));
             try {
                 run(n, align, units, body);
             } finally {
-                this.pieces = 0;
+                this.minClaim = 0;
             }
         }
 
@@ -165,11 +167,14 @@ public final class Parallel {
         }
 
         void runChunk(int index) {
-            if (pieces == 0) {
+            if (minClaim == 0) {
                 runPiece(index, size);
                 return;
             }
-            for (int c; (c = nextPiece.getAndIncrement()) < pieces; ) runPiece(c, pieces);
+            for (int s; (s = nextUnit.get()) < units; ) {
+                int take = Math.min(units - s, Math.max(minClaim, (units - s) / (2 * size)));
+                if (nextUnit.compareAndSet(s, s + take)) body.run(s * align, (int) Math.min(n, (long) (s + take) * align));
+            }
         }
 
         /** Piece {@code index} of {@code count} equal, align-rounded pieces of [0, n). */

@@ -71,6 +71,9 @@ public final class Simd {
      * instruction; this scalar tree is a few more. Overwrites the lanes (scratch).
      */
     public static float sum(float[] lanes, int off, int n) {
+        if (n == 8) {
+            return ((lanes[off] + lanes[off + 4]) + (lanes[off + 2] + lanes[off + 6])) + ((lanes[off + 1] + lanes[off + 5]) + (lanes[off + 3] + lanes[off + 7]));
+        }
         for (int h = n / 2; h >= 1; h /= 2) {
             for (int i = off; i < off + h; i++) lanes[i] += lanes[i + h];
         }

@@ -32,6 +32,9 @@ class ElementwiseTest {
                     t = next;
                 }
                 assertThat(Simd.sum(jdk.incubator.vector.FloatVector.fromArray(species, lanes, 0))).as("%d lanes", n).isEqualTo(t[0]);
+                float[] stored = new float[n + 3];
+                System.arraycopy(lanes, 0, stored, 3, n);
+                assertThat(Simd.sum(stored, 3, n)).as("%d stored lanes", n).isEqualTo(t[0]);
             }
         }
     }
