@@ -7,19 +7,23 @@ import dev.jlava.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The fast {@link Linear} for F32, F16, BF16, Q8_0 and Q4_0 weights, read in place from their
- * (memory-mapped) segment.
+ * The fast {@link Linear} for F32, F16, BF16, Q8_0 and Q4_0 weights.
  *
  * <p>Few rows (decode, m &lt; {@link #GEMM_MIN_ROWS}): GEMVs, output rows split over threads ({@link Gemv}).
  * Many rows (prefill, vision tower, projector): the packed GEMM ({@link GemmKernel}), whose B
  * panels are converted from the stored format one KC x NR panel at a time, per call.
  *
- * <p>Why weights are not pre-packed to float32 at load: the conversion runs once per
- * (KC-block, panel) and is reused by all m rows, so it costs about 1/m of the multiply
- * (a few percent at m = 512, measured in docs/performance.md), while a float32 copy would
- * double (F32) to eight-fold (Q4_0) the resident weight memory. Q8_0/Q4_0 GEMMs multiply
- * exactly dequantized values ({@code q * d} is exact in float32) on both sides, so they compute
- * the same sum as llama.cpp's per-block integer dot, in a different summation order.
+ * <p>F32, F16 and BF16 weights are read in place from their (memory-mapped) segment. Q8_0/Q4_0
+ * weights are re-laid at load as interleaved row pairs ({@link RowPairs}, the same bytes), which
+ * the GEMV reads as one stream and the GEMM's panel packing reads block by block.
+ *
+ * <p>Why weights are not pre-packed to float32 panels at load: the conversion runs once per
+ * (KC-block, panel) and is reused by all m rows, so it costs about 1/m of the multiply (7-8 % at
+ * m = 512, measured in docs/performance.md), while a float32 copy would double (F32, F16) to
+ * eight-fold (Q4_0) the resident weight memory; an F32 version that packed into heap arrays was
+ * tried and measured no faster (docs/performance.md). Q8_0/Q4_0 GEMMs multiply exactly
+ * dequantized values ({@code q * d} is exact in float32) on both sides, so they compute the same
+ * sum as llama.cpp's per-block integer dot, in a different summation order.
  */
 final class WeightLinear implements Linear {
     /**
