@@ -185,7 +185,12 @@ final class Gemv {
         y[yOff + 1] = Simd.sum(lanes, QF.length(), QF.length());
     }
 
-    /** Two rows of Q4_0 sharing the input loads, as {@link #dot2Q8_0}. Nibble j is element j, its high nibble j + 16. */
+    /**
+     * Two rows of Q4_0 sharing the input loads, as {@link #dot2Q8_0}. Nibble j is element j, its
+     * high nibble j + 16. The frame repeats dot2Q8_0's on purpose: one kernel for both formats, or
+     * a helper taking the accumulators, goes past C2's inlining node budget, and the vectors it
+     * could not inline are boxed (docs/performance.md, GEMV).
+     */
     static void dot2Q4_0(MemorySegment w, long base, int stride, int second, int nb, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff, float[] lanes) {
         FloatVector acc0 = FloatVector.zero(QF), acc1 = acc0;
         for (int b = 0; b < nb; b++) {
