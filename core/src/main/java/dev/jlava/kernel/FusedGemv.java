@@ -29,7 +29,7 @@ public final class FusedGemv {
             }
             if (parts[i] instanceof WeightLinear w && w.inFeatures() == parts[0].inFeatures()) {
                 ws[i] = w;
-                quantized |= w.quantizedInput();
+                quantized |= w.quantized();
             } else {
                 fast = false;
             }

@@ -67,19 +67,7 @@ public final class Parallel {
      * multiple of {@code align} (e.g. a register-tile width). Empty chunks are not run.
      */
     public static void forRange(int n, int align, RangeBody body) {
-        if (n <= 0) return;
-        if (align < 1) throw new IllegalArgumentException("align must be >= 1, is " + align);
-        Pool p = pool;
-        int units = (n + align - 1) / align;
-        if (p.size == 1 || units == 1 || !p.busy.compareAndSet(false, true)) {
-            body.run(0, n);
-            return;
-        }
-        try {
-            p.run(n, align, units, body);
-        } finally {
-            p.busy.set(false);
-        }
+        submit(n, align, 0, body);
     }
 
     /**
@@ -92,16 +80,24 @@ public final class Parallel {
      * runs which piece.
      */
     public static void forRangeDynamic(int n, int align, int piecesPerThread, RangeBody body) {
+        if (piecesPerThread < 1) throw new IllegalArgumentException("pieces must be >= 1, is " + piecesPerThread);
+        submit(n, align, piecesPerThread, body);
+    }
+
+    /** Runs a job on the pool, or on the caller when one thread would do (or a job is already running). */
+    private static void submit(int n, int align, int piecesPerThread, RangeBody body) {
         if (n <= 0) return;
-        if (align < 1 || piecesPerThread < 1) throw new IllegalArgumentException("align and pieces must be >= 1, are " + align + ", " + piecesPerThread);
+        if (align < 1) throw new IllegalArgumentException("align must be >= 1, is " + align);
         Pool p = pool;
         int units = (n + align - 1) / align;
         if (p.size == 1 || units == 1 || !p.busy.compareAndSet(false, true)) {
             body.run(0, n);
             return;
         }
+        // Guided claims go down to 1 / (4 * pieces) of the work, at least one unit; 0: static chunks.
+        int minClaim = piecesPerThread == 0 ? 0 : Math.max(1, units / (4 * Math.min(units, piecesPerThread * p.size)));
         try {
-            p.runDynamic(n, align, units, Math.min(units, piecesPerThread * p.size), body);
+            p.run(n, align, units, minClaim, body);
         } finally {
             p.busy.set(false);
         }
@@ -132,17 +128,9 @@ public final class Parallel {
             }
         }
 
-        void runDynamic(int n, int align, int units, int pieces, RangeBody body) {
+        void run(int n, int align, int units, int minClaim, RangeBody body) {
             nextUnit.set(0);
-            this.minClaim = Math.max(1, units / (4 * pieces));
-            try {
-                run(n, align, units, body);
-            } finally {
-                this.minClaim = 0;
-            }
-        }
-
-        void run(int n, int align, int units, RangeBody body) {
+            this.minClaim = minClaim;
             this.body = body;
             this.n = n;
             this.align = align;

@@ -21,7 +21,7 @@ import java.lang.foreign.MemorySegment;
  * (KC-block, panel) and is reused by all m rows, so it costs about 1/m of the multiply (7-8 % at
  * m = 512, measured in docs/performance.md), while a float32 copy would double (F32, F16) to
  * eight-fold (Q4_0) the resident weight memory; an F32 version that packed into heap arrays was
- * tried and measured no faster (docs/performance.md). Q8_0/Q4_0 GEMMs multiply exactly
+ * tried and made a 512-token prefill slower (docs/performance.md). Q8_0/Q4_0 GEMMs multiply exactly
  * dequantized values ({@code q * d} is exact in float32) on both sides, so they compute the same
  * sum as llama.cpp's per-block integer dot, in a different summation order.
  */
@@ -50,7 +50,8 @@ final class WeightLinear implements Linear {
         return dtype == DType.Q8_0 ? 34 : 18;
     }
 
-    private boolean quantized() {
+    /** Q8_0/Q4_0: the GEMV takes the input quantized to Q8_0 (see {@link #rows1}). */
+    boolean quantized() {
         return dtype == DType.Q8_0 || dtype == DType.Q4_0;
     }
 
@@ -106,11 +107,6 @@ final class WeightLinear implements Linear {
                 }
             }
         });
-    }
-
-    /** Whether this weight's GEMV takes the input quantized to Q8_0 (see {@link #rows1}). */
-    boolean quantizedInput() {
-        return quantized();
     }
 
     /**
