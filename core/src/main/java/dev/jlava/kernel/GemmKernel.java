@@ -13,8 +13,9 @@ import jdk.incubator.vector.FloatVector;
  *
  * <p>GotoBLAS loop order: for each NC-wide column block and KC-deep K-block, pack B once
  * (k-major panels of NR columns, zero-padded), then for each MC-row block of A and each panel,
- * run the MR x NR micro-kernel over MR-row strips of A. A B panel (KC * NR floats = 16 KiB at
- * 256 bits) stays in L1 while A strips stream from L2. A needs no packing because the
+ * run the MR x NR micro-kernel over MR-row strips of A. A B panel (kc * NR floats, 56 KiB at
+ * k = 896 and 256 bits) streams from L2 next to the A strip; the classic KC = 256, whose panel
+ * stays in L1, lost more to C traffic than it won (see {@link #KC}). A needs no packing because the
  * micro-kernel broadcasts its elements one at a time (MR row pointers, each read sequentially);
  * only a ragged last strip of fewer than MR rows is copied to a zero-padded buffer.
  *
@@ -30,10 +31,23 @@ final class GemmKernel {
 
     static final int MR = 6;
     static final int NR = 2 * L;
-    /** K-block depth; a multiple of 32 so quantized blocks never straddle two K-blocks. */
-    static final int KC = Math.max(32, Integer.getInteger("jlava.gemm.kc", 256) / 32 * 32);
+    /**
+     * Deepest K-block; a multiple of 32 so quantized blocks never straddle two K-blocks. A call
+     * splits k into equal blocks no deeper than this ({@link #kBlock}): every K-block after the
+     * first re-reads the C tile in the micro-kernel's epilogue, and those reads miss (C is
+     * megabytes, its rows a stride apart that no prefetcher follows) after the k-loop, where
+     * nothing overlaps them. One K-block for k &lt;= 1152 (the decoder's and the vision tower's
+     * hidden sizes) measured 7-12 % faster than KC = 256 (docs/performance.md).
+     */
+    static final int KC = Math.max(32, Integer.getInteger("jlava.gemm.kc", 1152) / 32 * 32);
     static final int MC = Math.max(MR, Integer.getInteger("jlava.gemm.mc", 96) / MR * MR);
     static final int NC = Math.max(NR, Integer.getInteger("jlava.gemm.nc", 1024) / NR * NR);
+
+    /** The K-block depth for a product over k: k split into ceil(k / KC) near-equal blocks, rounded up to 32. */
+    static int kBlock(int k) {
+        int blocks = Math.max(1, (k + KC - 1) / KC);
+        return ((k + blocks - 1) / blocks + 31) / 32 * 32;
+    }
 
     /** Supplies B^T: packs columns [j0, j0+nr) x k [p0, p0+kc) as panel[k*NR + col], zero-padding cols nr..NR. */
     interface PanelSource {
@@ -75,10 +89,11 @@ final class GemmKernel {
             if (!accumulate) for (int i = i0; i < i1; i++) java.util.Arrays.fill(c, cOff + i * ldc + j0, cOff + i * ldc + j1, 0f);
             return;
         }
+        int kb = kBlock(k);
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kb) {
+                int kc = Math.min(kb, k - pc);
                 for (int jr = 0; jr < nc; jr += NR) b.pack(jc + jr, Math.min(NR, nc - jr), pc, kc, panels, jr * kc, s);
                 boolean add = accumulate || pc > 0;
                 for (int ic = i0; ic < i1; ic += MC) {

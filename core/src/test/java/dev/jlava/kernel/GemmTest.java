@@ -24,7 +24,8 @@ class GemmTest {
     @ParameterizedTest(name = "m={0} n={1} k={2} threads={3}")
     @CsvSource({
         "1,1,1,1", "1,37,64,2", "2,5,3,1", "3,70,33,2", "5,17,100,2", "6,16,8,1", "7,33,65,2",
-        "17,18,19,1", "17,18,19,2", "64,64,64,2", "97,130,300,2", "200,40,520,1", "13,500,7,2", "600,9,40,2"})
+        "17,18,19,1", "17,18,19,2", "64,64,64,2", "97,130,300,2", "200,40,520,1", "13,500,7,2", "600,9,40,2",
+        "13,40,1300,2", "20,17,2500,1"}) // k past one K-block (GemmKernel.KC), split unevenly
     void matchesDoubleReference(int m, int n, int k, int threads) {
         Parallel.setThreads(threads);
         check(m, n, k, new Random(m * 7919L + n * 31L + k));

@@ -35,7 +35,7 @@ class LinearTest {
         List<Arguments> out = new ArrayList<>();
         int[][] shapes = { // m, out, in
             {1, 37, 96}, {2, 17, 160}, {3, 64, 32}, {5, 33, 224}, {6, 16, 64}, {7, 35, 96},
-            {11, 200, 320}, {17, 70, 288}, {40, 50, 608}, {13, 129, 1056}};
+            {11, 200, 320}, {17, 70, 288}, {40, 50, 608}, {13, 129, 1056}, {14, 21, 2400}, {12, 19, 1184}};
         for (DType t : new DType[] {DType.F32, DType.F16, DType.BF16, DType.Q8_0, DType.Q4_0})
             for (int threads : new int[] {1, 2})
                 for (int[] s : shapes) out.add(Arguments.of(t, threads, s[0], s[1], s[2]));

@@ -17,4 +17,15 @@ class SimdTest {
         assertThat(GemmKernel.NR).isEqualTo(2 * Simd.L);
         assertThat(GemmKernel.KC % 32).isZero();
     }
+
+    /** K-blocks: multiples of 32 (quantized blocks never straddle two), none deeper than KC, as few as KC allows. */
+    @net.jqwik.api.Property(tries = 300)
+    void kBlocksCoverKEvenly(@net.jqwik.api.ForAll @net.jqwik.api.constraints.IntRange(min = 1, max = 20000) int k) {
+        int kb = GemmKernel.kBlock(k);
+        int blocks = (k + kb - 1) / kb;
+        assertThat(kb % 32).isZero();
+        assertThat(kb).isLessThanOrEqualTo(GemmKernel.KC);
+        assertThat(blocks).isEqualTo((k + GemmKernel.KC - 1) / GemmKernel.KC);
+        assertThat(k - (blocks - 1) * kb).as("last block").isPositive();
+    }
 }
