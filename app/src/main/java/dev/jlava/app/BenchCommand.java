@@ -30,7 +30,9 @@ import picocli.CommandLine.Option;
 
 /**
  * llama-bench-like measurement: prompt processing (pp: one forward pass over p tokens) and text
- * generation (tg: n single-token steps), best of several repetitions.
+ * generation (tg: n single-token steps), reported as llama-bench reports them: the mean and
+ * standard deviation of tokens/s over the timed repetitions, after one untimed warm-up run. The
+ * vision mode reports the best repetition, as a share of the FMA peak measured right after.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure speed, like llama-bench. Three modes:",
@@ -85,7 +87,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "-n", defaultValue = "64", description = "generated tokens (0 = skip the tg test)")
     int gen;
 
-    @Option(names = "--reps", defaultValue = "3", description = "repetitions; the best is reported")
+    @Option(names = "--reps", defaultValue = "3", description = "timed repetitions after one warm-up run; the mean and standard deviation of tokens/s are reported, as llama-bench does")
     int reps;
 
     @Option(names = "--json", description = "print a JSON array, one object per test")
@@ -123,36 +125,37 @@ final class BenchCommand implements Callable<Integer> {
             if (prompt > 0) {
                 int[] ids = rnd.ints(prompt, 0, vocab).toArray();
                 int[] pos = iota(prompt);
-                double best = Double.MAX_VALUE;
+                double[] secs = new double[reps];
                 for (int r = 0; r < reps + 1; r++) { // first run warms the JIT
                     long t0 = System.nanoTime();
                     dec.forward(ids, pos, dec.newCache(), Decoder.Options.LAST_LOGITS);
                     double s = (System.nanoTime() - t0) / 1e9;
-                    if (r > 0) best = Math.min(best, s);
+                    if (r > 0) secs[r - 1] = s;
                 }
-                rows.add(row(m, label, "pp" + prompt, prompt / best, best));
+                rows.add(row(m, label, "pp" + prompt, prompt, secs));
             }
             if (gen > 0) {
-                double best = Double.MAX_VALUE;
+                double[] secs = new double[reps];
                 for (int r = 0; r < reps + 1; r++) {
                     KvCache cache = dec.newCache();
                     long t0 = System.nanoTime();
                     for (int i = 0; i < gen; i++) dec.forward(new int[] {rnd.nextInt(vocab)}, new int[] {i}, cache, Decoder.Options.LAST_LOGITS);
                     double s = (System.nanoTime() - t0) / 1e9;
-                    if (r > 0) best = Math.min(best, s);
+                    if (r > 0) secs[r - 1] = s;
                 }
-                rows.add(row(m, label, "tg" + gen, gen / best, best));
+                rows.add(row(m, label, "tg" + gen, gen, secs));
             }
             if (json) {
                 ArrayNode a = m.createArrayNode();
                 rows.forEach(a::add);
                 System.out.println(m.writerWithDefaultPrettyPrinter().writeValueAsString(a));
             } else {
-                System.out.printf("| %-28s | %7s | %8s | %12s |%n", "model", "threads", "test", "t/s");
-                System.out.printf("| %-28s | %7s | %8s | %12s |%n", "-".repeat(28), "------:", "-------:", "-----------:");
+                System.out.printf("| %-28s | %7s | %8s | %20s |%n", "model", "threads", "test", "t/s");
+                System.out.printf("| %-28s | %7s | %8s | %20s |%n", "-".repeat(28), "------:", "-------:", "-------------------:");
                 for (ObjectNode r : rows) {
-                    System.out.printf("| %-28s | %7d | %8s | %12.2f |%n", r.get("model").asText(), r.get("threads").asInt(),
-                            r.get("test").asText(), r.get("tokens_per_second").asDouble());
+                    System.out.printf("| %-28s | %7d | %8s | %20s |%n", r.get("model").asText(), r.get("threads").asInt(),
+                            r.get("test").asText(), String.format(java.util.Locale.ROOT, "%.2f ± %.2f",
+                                    r.get("tokens_per_second").asDouble(), r.get("tokens_per_second_sd").asDouble()));
                 }
             }
         } finally {
@@ -237,6 +240,19 @@ final class BenchCommand implements Callable<Integer> {
     private static LlavaModel randomLlava(String shape) {
         System.err.println("generating random " + shape + " weights in memory...");
         return RandomLlava.create(RandomLlava.shape(shape), 42);
+    }
+
+    /** One LLM test: tokens/s per repetition, their mean and sample standard deviation (llama-bench's avg_ts and stddev_ts), and the best. */
+    private ObjectNode row(ObjectMapper m, String label, String test, int tokens, double[] secs) {
+        double[] tps = Arrays.stream(secs).map(s -> tokens / s).toArray();
+        double mean = Arrays.stream(tps).average().orElseThrow();
+        double sd = tps.length < 2 ? 0 : Math.sqrt(Arrays.stream(tps).map(t -> (t - mean) * (t - mean)).sum() / (tps.length - 1));
+        ObjectNode o = row(m, label, test, mean, Arrays.stream(secs).average().orElseThrow());
+        o.put("tokens_per_second_sd", sd);
+        o.put("best_tokens_per_second", Arrays.stream(tps).max().orElseThrow());
+        ArrayNode each = o.putArray("tokens_per_second_each");
+        for (double t : tps) each.add(t);
+        return o;
     }
 
     private ObjectNode row(ObjectMapper m, String label, String test, double tps, double seconds) {

@@ -31,12 +31,25 @@ class DemoAndBenchTest {
 
     @Test
     void llmBenchReportsPpAndTg() throws Exception {
-        Cli r = Cli.run("bench", "--model", SharedData.golden("llm/qwen2-tiny-q8_0.gguf").toString(), "-p", "16", "-n", "4", "--reps", "1", "--json");
+        Cli r = Cli.run("bench", "--model", SharedData.golden("llm/qwen2-tiny-q8_0.gguf").toString(), "-p", "16", "-n", "4", "--reps", "3", "--json");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode a = JSON.readTree(r.out());
         assertThat(a.get(0).get("test").asText()).isEqualTo("pp16");
         assertThat(a.get(1).get("test").asText()).isEqualTo("tg4");
-        assertThat(a.get(0).get("tokens_per_second").asDouble()).isPositive();
+        for (JsonNode t : a) { // llama-bench's statistics: mean and sample deviation over the timed repetitions
+            double[] each = new double[t.get("tokens_per_second_each").size()];
+            for (int i = 0; i < each.length; i++) each[i] = t.get("tokens_per_second_each").get(i).asDouble();
+            assertThat(each).hasSize(3);
+            assertThat(java.util.Arrays.stream(each).min().orElseThrow()).isPositive();
+            double mean = java.util.Arrays.stream(each).average().orElseThrow();
+            double sd = Math.sqrt(java.util.Arrays.stream(each).map(v -> (v - mean) * (v - mean)).sum() / 2);
+            assertThat(t.get("tokens_per_second").asDouble()).isCloseTo(mean, org.assertj.core.data.Offset.offset(1e-9 * mean));
+            assertThat(t.get("tokens_per_second_sd").asDouble()).isCloseTo(sd, org.assertj.core.data.Offset.offset(1e-9 * mean));
+            assertThat(t.get("best_tokens_per_second").asDouble()).isEqualTo(java.util.Arrays.stream(each).max().orElseThrow());
+        }
+        Cli table = Cli.run("bench", "--model", SharedData.golden("llm/qwen2-tiny-q8_0.gguf").toString(), "-p", "8", "-n", "0", "--reps", "2");
+        assertThat(table.exit()).as(table.err()).isZero();
+        assertThat(table.out()).containsPattern("\\| +pp8 \\| +[0-9.]+ ± [0-9.]+ \\|");
     }
 
     @Test
