@@ -59,7 +59,7 @@ final class GemmKernel {
         final float[] panels = new float[KC * NC];
         final float[] aTail = new float[MR * KC];
         final float[] tile = new float[MR * NR];
-        final float[] row = new float[KC];
+        final float[] row = new float[Math.max(KC, NR * 64)];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);

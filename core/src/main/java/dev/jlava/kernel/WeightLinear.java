@@ -157,23 +157,36 @@ final class WeightLinear implements Linear {
         return bufs[which];
     }
 
-    /** Packs weight rows [j0, j0+nr) x [p0, p0+kc) transposed into a k-major panel. */
+    /** Depth of one conversion chunk in {@link #pack}: a multiple of 32 (whole quantized blocks). */
+    private static final int PACK_CHUNK = 64;
+
+    /**
+     * Packs weight rows [j0, j0+nr) x [p0, p0+kc) transposed into a k-major panel, PACK_CHUNK
+     * k-steps at a time: the chunk's rows are converted to floats (s.row, NR x PACK_CHUNK), then
+     * written out k-major. The panel region written per chunk (4 KiB) stays in L1; scattering a
+     * whole row at a time touched kc cache lines of a panel that, at kc = 896, no longer fits L1.
+     */
     private void pack(int j0, int nr, int p0, int kc, float[] panel, int off, GemmKernel.Scratch s) {
-        float[] row = s.row;
-        for (int r = 0; r < nr; r++) {
-            int j = j0 + r;
-            if (quantized()) { // RowPairs layout; p0 and kc are multiples of 32 (GemmKernel blocks k by KC)
-                long at = RowPairs.rowBase(j, out, in / 32, blockBytes());
-                int stride = RowPairs.blockStride(j, out, blockBytes());
-                if (dtype == DType.Q8_0) Dequant.q8_0(w, at + (long) p0 / 32 * stride, stride, kc / 32, row, 0);
-                else Dequant.q4_0(w, at + (long) p0 / 32 * stride, stride, kc / 32, row, 0);
-            } else {
-                Dequant.row(dtype, w, (long) j * in + p0, kc, row, 0);
+        float[] rows = s.row;
+        for (int c0 = 0; c0 < kc; c0 += PACK_CHUNK) {
+            int len = Math.min(PACK_CHUNK, kc - c0);
+            for (int r = 0; r < nr; r++) convert(j0 + r, p0 + c0, len, rows, r * PACK_CHUNK);
+            if (nr < NR) java.util.Arrays.fill(rows, nr * PACK_CHUNK, NR * PACK_CHUNK, 0f);
+            for (int k = 0, o = off + c0 * NR; k < len; k++, o += NR) {
+                for (int r = 0; r < NR; r++) panel[o + r] = rows[r * PACK_CHUNK + k];
             }
-            for (int k = 0, o = off + r; k < kc; k++, o += NR) panel[o] = row[k];
         }
-        for (int r = nr; r < NR; r++) {
-            for (int k = 0, o = off + r; k < kc; k++, o += NR) panel[o] = 0f;
+    }
+
+    /** Weight row j, columns [p, p+len), as floats into dst[dOff..]. */
+    private void convert(int j, int p, int len, float[] dst, int dOff) {
+        if (quantized()) { // RowPairs layout; p and len are multiples of 32 (K-blocks and chunks are)
+            long at = RowPairs.rowBase(j, out, in / 32, blockBytes());
+            int stride = RowPairs.blockStride(j, out, blockBytes());
+            if (dtype == DType.Q8_0) Dequant.q8_0(w, at + (long) p / 32 * stride, stride, len / 32, dst, dOff);
+            else Dequant.q4_0(w, at + (long) p / 32 * stride, stride, len / 32, dst, dOff);
+        } else {
+            Dequant.row(dtype, w, (long) j * in + p, len, dst, dOff);
         }
     }
 }
