@@ -39,7 +39,7 @@ public final class FmaPeak {
         var s = Simd.F;
         FloatVector a0 = FloatVector.broadcast(s, 1f), a1 = a0.add(1), a2 = a0.add(2), a3 = a0.add(3), a4 = a0.add(4), a5 = a0.add(5);
         FloatVector a6 = a0.add(6), a7 = a0.add(7), a8 = a0.add(8), a9 = a0.add(9), a10 = a0.add(10), a11 = a0.add(11);
-        FloatVector m = FloatVector.broadcast(s, 1e-3f), c = FloatVector.broadcast(s, 1e-6f);
+        FloatVector m = FloatVector.broadcast(s, 1e-3f), c = FloatVector.broadcast(s, 1e-3f);
         for (long i = 0; i < iters; i++) {
             a0 = m.fma(c, a0); a1 = m.fma(c, a1); a2 = m.fma(c, a2); a3 = m.fma(c, a3); a4 = m.fma(c, a4); a5 = m.fma(c, a5);
             a6 = m.fma(c, a6); a7 = m.fma(c, a7); a8 = m.fma(c, a8); a9 = m.fma(c, a9); a10 = m.fma(c, a10); a11 = m.fma(c, a11);

@@ -83,13 +83,14 @@ public final class Decoder {
         HiddenState st = new HiddenState(input.clone(), n, d, positions.clone());
         AttentionRow[] rec = new AttentionRow[c.layers()];
         AttentionRow prev = null;
+        Workspace ws = new Workspace(c, n);
         for (int l = 0; l < c.layers(); l++) {
             if (l > 0) {
                 opt.hook().beforeLayer(l, st, prev);
                 if (st.rows() == 0) throw new IllegalStateException("a reduction stage removed every row before layer " + l);
             }
             boolean wantAttn = opt.recordAttention().test(l) || opt.hook().wantsAttention(l);
-            AttentionRow a = layer(l, st, cache.layer(l), wantAttn, opt.cacheHook());
+            AttentionRow a = layer(l, st, cache.layer(l), wantAttn, opt.cacheHook(), ws);
             if (opt.recordAttention().test(l)) rec[l] = a;
             prev = a;
         }
@@ -104,17 +105,37 @@ public final class Decoder {
         return new Result(logits, m, st.positions(), rec);
     }
 
-    private AttentionRow layer(int l, HiddenState st, KvCache.Layer kv, boolean wantAttn, CacheHook cacheHook) {
+    /**
+     * A forward call's per-layer buffers, sized for its first layer's rows and reused by every
+     * layer (rows only shrink between layers): a 512-token prefill of Qwen2-0.5B would otherwise
+     * allocate and zero ~30 MB per layer. Kernels overwrite what they write; rows past the
+     * layer's count are never read.
+     */
+    private static final class Workspace {
+        final float[] h, q, k, v, attnOut, o, g, u;
+
+        Workspace(DecoderConfig c, int n) {
+            h = new float[n * c.hidden()];
+            q = new float[n * c.qDim()];
+            k = new float[n * c.kvDim()];
+            v = new float[n * c.kvDim()];
+            attnOut = new float[n * c.qDim()];
+            o = new float[n * c.hidden()];
+            g = new float[n * c.ffn()];
+            u = new float[n * c.ffn()];
+        }
+    }
+
+    private AttentionRow layer(int l, HiddenState st, KvCache.Layer kv, boolean wantAttn, CacheHook cacheHook, Workspace ws) {
         DecoderConfig c = config;
         DecoderWeights.Layer w = weights.layer(l);
         int n = st.rows(), d = c.hidden();
+        if (n * d > ws.h.length) throw new IllegalStateException("layer " + l + " has " + n + " rows, more than the forward call started with");
         float[] x = st.data();
-        float[] h = new float[n * d];
+        float[] h = ws.h;
         for (int r = 0; r < n; r++) rmsNorm(x, r * d, w.attnNorm(), h, r * d, d, c.rmsEps());
 
-        float[] q = new float[n * c.qDim()];
-        float[] k = new float[n * c.kvDim()];
-        float[] v = new float[n * c.kvDim()];
+        float[] q = ws.q, k = ws.k, v = ws.v;
         FusedGemv.forward(new Linear[] {w.q(), w.k(), w.v()}, h, n, new float[][] {q, k, v});
         if (w.qBias() != null) {
             addBias(q, n, w.qBias());
@@ -128,18 +149,17 @@ public final class Decoder {
         if (n == 1 && cacheHook.active(l)) evict(l, q, kv, cacheHook);
 
         int len = kv.length();
-        float[] attnOut = new float[n * c.qDim()];
+        float[] attnOut = ws.attnOut;
         float[] probs = wantAttn ? new float[c.heads() * len] : null;
         Attention.causal(q, n, c.heads(), c.kvHeads(), c.headDim(), kv.keys(), kv.values(), len, attnOut, probs);
-        float[] o = new float[n * d];
+        float[] o = ws.o;
         w.o().forward(attnOut, n, o);
         for (int i = 0; i < n * d; i++) x[i] += o[i];
 
         for (int r = 0; r < n; r++) rmsNorm(x, r * d, w.ffnNorm(), h, r * d, d, c.rmsEps());
-        float[] g = new float[n * c.ffn()];
-        float[] u = new float[n * c.ffn()];
+        float[] g = ws.g, u = ws.u;
         FusedGemv.forward(new Linear[] {w.gate(), w.up()}, h, n, new float[][] {g, u});
-        Activations.siluMul(g, 0, u, 0, g, 0, g.length);
+        Activations.siluMul(g, 0, u, 0, g, 0, n * c.ffn());
         w.down().forward(g, n, o);
         for (int i = 0; i < n * d; i++) x[i] += o[i];
         return probs == null ? null : new AttentionRow(l, c.heads(), len, probs, kv.positions());
