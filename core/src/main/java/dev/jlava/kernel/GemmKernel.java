@@ -40,13 +40,26 @@ final class GemmKernel {
      * hidden sizes) measured 7-12 % faster than KC = 256 (docs/performance.md).
      */
     static final int KC = Math.max(32, Integer.getInteger("jlava.gemm.kc", 1152) / 32 * 32);
+    /** Most rows of A per row block; fewer when K-blocks are deep ({@link #mBlock}). */
     static final int MC = Math.max(MR, Integer.getInteger("jlava.gemm.mc", 96) / MR * MR);
-    static final int NC = Math.max(NR, Integer.getInteger("jlava.gemm.nc", 1024) / NR * NR);
+    /**
+     * Columns per column block: the packed B block is KC x NC floats (2.3 MB at k = 1152, in
+     * L3). 512 measured as fast as or faster than 1024 and 256 at the decoder's and the vision
+     * tower's shapes (docs/performance.md).
+     */
+    static final int NC = Math.max(NR, Integer.getInteger("jlava.gemm.nc", 512) / NR * NR);
+    /** Bytes of A one row block may span per K-block: about 40 % of Zen 3's 512 KiB L2, leaving room for B panels and C. */
+    static final int A_BLOCK_BYTES = 192 << 10;
 
     /** The K-block depth for a product over k: k split into ceil(k / KC) near-equal blocks, rounded up to 32. */
     static int kBlock(int k) {
         int blocks = Math.max(1, (k + KC - 1) / KC);
         return ((k + blocks - 1) / blocks + 31) / 32 * 32;
+    }
+
+    /** Rows per row block for K-blocks of depth kc: the A block stays within {@link #A_BLOCK_BYTES} (42 rows at kc = 1152, 54 at 896). */
+    static int mBlock(int kc) {
+        return Math.max(MR, Math.min(MC, A_BLOCK_BYTES / (4 * kc) / MR * MR));
     }
 
     /** Supplies B^T: packs columns [j0, j0+nr) x k [p0, p0+kc) as panel[k*NR + col], zero-padding cols nr..NR. */
@@ -89,15 +102,15 @@ final class GemmKernel {
             if (!accumulate) for (int i = i0; i < i1; i++) java.util.Arrays.fill(c, cOff + i * ldc + j0, cOff + i * ldc + j1, 0f);
             return;
         }
-        int kb = kBlock(k);
+        int kb = kBlock(k), mb = mBlock(kb);
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += kb) {
                 int kc = Math.min(kb, k - pc);
                 for (int jr = 0; jr < nc; jr += NR) b.pack(jc + jr, Math.min(NR, nc - jr), pc, kc, panels, jr * kc, s);
                 boolean add = accumulate || pc > 0;
-                for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic);
+                for (int ic = i0; ic < i1; ic += mb) {
+                    int mc = Math.min(mb, i1 - ic);
                     int full = mc / MR * MR;
                     if (full < mc) {
                         // Ragged last strip: copy its rows of this K-block to a zero-padded MR x kc buffer.

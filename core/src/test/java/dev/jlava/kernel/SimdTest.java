@@ -27,5 +27,9 @@ class SimdTest {
         assertThat(kb).isLessThanOrEqualTo(GemmKernel.KC);
         assertThat(blocks).isEqualTo((k + GemmKernel.KC - 1) / GemmKernel.KC);
         assertThat(k - (blocks - 1) * kb).as("last block").isPositive();
+        int mb = GemmKernel.mBlock(kb); // row blocks: whole micro-kernel strips, A block within its L2 budget
+        assertThat(mb % GemmKernel.MR).isZero();
+        assertThat(mb).isBetween(GemmKernel.MR, GemmKernel.MC);
+        if (mb > GemmKernel.MR) assertThat(4L * mb * kb).isLessThanOrEqualTo(GemmKernel.A_BLOCK_BYTES);
     }
 }
