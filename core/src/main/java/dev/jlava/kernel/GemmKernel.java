@@ -12,7 +12,7 @@ import jdk.incubator.vector.FloatVector;
  * {@code NR} columns of a K-block at a time (converting from the weight's storage format).
  *
  * <p>GotoBLAS loop order: for each NC-wide column block and KC-deep K-block, pack B once
- * (k-major panels of NR columns, zero-padded), then for each MC-row block of A and each panel,
+ * (k-major panels of NR columns, zero-padded), then for each row block of A ({@link #mBlock}) and each panel,
  * run the MR x NR micro-kernel over MR-row strips of A. A B panel (kc * NR floats, 56 KiB at
  * k = 896 and 256 bits) streams from L2 next to the A strip; the classic KC = 256, whose panel
  * stays in L1, lost more to C traffic than it won (see {@link #KC}). A needs no packing because the
@@ -48,6 +48,8 @@ final class GemmKernel {
      * tower's shapes (docs/performance.md).
      */
     static final int NC = Math.max(NR, Integer.getInteger("jlava.gemm.nc", 512) / NR * NR);
+    /** Depth of the chunks a {@link PanelSource} converts before transposing (s.row holds NR of them); a multiple of 32, whole quantized blocks. */
+    static final int PACK_CHUNK = 64;
     /** Bytes of A one row block may span per K-block: about 40 % of Zen 3's 512 KiB L2, leaving room for B panels and C. */
     static final int A_BLOCK_BYTES = 192 << 10;
 
@@ -72,7 +74,7 @@ final class GemmKernel {
         final float[] panels = new float[KC * NC];
         final float[] aTail = new float[MR * KC];
         final float[] tile = new float[MR * NR];
-        final float[] row = new float[Math.max(KC, NR * 64)];
+        final float[] row = new float[NR * PACK_CHUNK];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);

@@ -1,6 +1,7 @@
 package dev.jlava.kernel;
 
 import static dev.jlava.kernel.GemmKernel.NR;
+import static dev.jlava.kernel.GemmKernel.PACK_CHUNK;
 
 import dev.jlava.tensor.DType;
 import dev.jlava.tensor.Tensor;
@@ -156,9 +157,6 @@ final class WeightLinear implements Linear {
         if (bufs[which].length < size) bufs[which] = new float[size];
         return bufs[which];
     }
-
-    /** Depth of one conversion chunk in {@link #pack}: a multiple of 32 (whole quantized blocks). */
-    private static final int PACK_CHUNK = 64;
 
     /**
      * Packs weight rows [j0, j0+nr) x [p0, p0+kc) transposed into a k-major panel, PACK_CHUNK
