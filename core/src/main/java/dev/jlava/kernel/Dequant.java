@@ -74,43 +74,49 @@ public final class Dequant {
 
     /** nBlocks consecutive Q8_0 blocks at byte offset {@code at}: d * q. */
     public static void q8_0(MemorySegment w, long at, int nBlocks, float[] dst, int off) {
-        q8_0(w, at, 34, nBlocks, dst, off);
+        for (int b = 0; b < nBlocks; b++) {
+            long blk = at + 34L * b;
+            q8Quants(w, blk + 2, Float.float16ToFloat(w.get(Tensor.I16_LE, blk)), dst, off + 32 * b);
+        }
     }
 
-    /** nBlocks Q8_0 blocks at byte offset {@code at}, {@code stride} bytes apart. */
-    static void q8_0(MemorySegment w, long at, int stride, int nBlocks, float[] dst, int off) {
-        for (int b = 0; b < nBlocks; b++) {
-            long blk = at + (long) stride * b;
-            float d = Float.float16ToFloat(w.get(Tensor.I16_LE, blk));
-            int o = off + 32 * b;
-            for (int j = 0; j < 32; j += BL) {
-                ByteVector q = ByteVector.fromMemorySegment(B8, w, blk + 2 + j, LE);
-                for (int p = 0; p < BPARTS; p++) {
-                    ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, o + j + p * L);
-                }
+    /** nBlocks blocks of one row of a {@link RowPairs} Q8_0 weight, from its block {@code b0}. */
+    static void q8_0(RowPairs w, int row, int b0, int nBlocks, float[] dst, int off) {
+        for (int b = 0; b < nBlocks; b++) q8Quants(w.quants(), w.quantAt(row, b0 + b), w.scales()[w.scaleAt(row, b0 + b)], dst, off + 32 * b);
+    }
+
+    /** 32 int8 quants at {@code at} times d. */
+    private static void q8Quants(MemorySegment w, long at, float d, float[] dst, int o) {
+        for (int j = 0; j < 32; j += BL) {
+            ByteVector q = ByteVector.fromMemorySegment(B8, w, at + j, LE);
+            for (int p = 0; p < BPARTS; p++) {
+                ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, o + j + p * L);
             }
         }
     }
 
     /** nBlocks Q4_0 blocks at byte offset {@code at}: d * (nibble - 8); byte j holds values j (low) and j+16 (high). */
     public static void q4_0(MemorySegment w, long at, int nBlocks, float[] dst, int off) {
-        q4_0(w, at, 18, nBlocks, dst, off);
+        for (int b = 0; b < nBlocks; b++) {
+            long blk = at + 18L * b;
+            q4Quants(w, blk + 2, Float.float16ToFloat(w.get(Tensor.I16_LE, blk)), dst, off + 32 * b);
+        }
     }
 
-    /** nBlocks Q4_0 blocks at byte offset {@code at}, {@code stride} bytes apart. */
-    static void q4_0(MemorySegment w, long at, int stride, int nBlocks, float[] dst, int off) {
-        for (int b = 0; b < nBlocks; b++) {
-            long blk = at + (long) stride * b;
-            float d = Float.float16ToFloat(w.get(Tensor.I16_LE, blk));
-            int o = off + 32 * b;
-            for (int j = 0; j < 16; j += BL) {
-                ByteVector q = ByteVector.fromMemorySegment(B8, w, blk + 2 + j, LE);
-                ByteVector lo = q.and((byte) 0x0f).sub((byte) 8);
-                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
-                for (int p = 0; p < BPARTS; p++) {
-                    ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, o + j + p * L);
-                    ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, o + 16 + j + p * L);
-                }
+    /** nBlocks blocks of one row of a {@link RowPairs} Q4_0 weight, from its block {@code b0}. */
+    static void q4_0(RowPairs w, int row, int b0, int nBlocks, float[] dst, int off) {
+        for (int b = 0; b < nBlocks; b++) q4Quants(w.quants(), w.quantAt(row, b0 + b), w.scales()[w.scaleAt(row, b0 + b)], dst, off + 32 * b);
+    }
+
+    /** 16 bytes of nibbles at {@code at}: d * (nibble - 8), low nibbles first. */
+    private static void q4Quants(MemorySegment w, long at, float d, float[] dst, int o) {
+        for (int j = 0; j < 16; j += BL) {
+            ByteVector q = ByteVector.fromMemorySegment(B8, w, at + j, LE);
+            ByteVector lo = q.and((byte) 0x0f).sub((byte) 8);
+            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+            for (int p = 0; p < BPARTS; p++) {
+                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, o + j + p * L);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, o + 16 + j + p * L);
             }
         }
     }

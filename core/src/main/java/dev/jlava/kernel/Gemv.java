@@ -84,41 +84,39 @@ final class Gemv {
     private static final VectorSpecies<Integer> QI = VectorSpecies.of(int.class, QS.vectorShape());
 
     /**
-     * Rows [r0, r1) of a Q8_0 weight of {@code rows} x k in the {@link RowPairs} layout, times an
-     * input quantized by {@link Q8Activations#quantize} (q as shorts, d scales): per block the
-     * integer dot of q_w and q_x scaled by d_w * d_x, as llama.cpp's q8_0 x q8_0 dot (the same
-     * value up to float summation order across blocks).
+     * Rows [r0, r1) of a Q8_0 weight in the {@link RowPairs} layout, times an input quantized by
+     * {@link Q8Activations#quantize} (q as shorts, d scales): per block the integer dot of q_w and
+     * q_x scaled by d_w * d_x, as llama.cpp's q8_0 x q8_0 dot (the same value up to float
+     * summation order across blocks).
      */
-    static void q8_0(MemorySegment w, int rows, int k, int r0, int r1, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff) {
-        quantized(true, w, rows, k, r0, r1, qx, qOff, dx, dOff, y, yOff);
+    static void q8_0(RowPairs w, int r0, int r1, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff) {
+        quantized(true, w, r0, r1, qx, qOff, dx, dOff, y, yOff);
     }
 
     /** Q4_0 weights (nibble - 8) in the {@link RowPairs} layout times a quantized input, as llama.cpp's q4_0 x q8_0 dot. */
-    static void q4_0(MemorySegment w, int rows, int k, int r0, int r1, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff) {
-        quantized(false, w, rows, k, r0, r1, qx, qOff, dx, dOff, y, yOff);
+    static void q4_0(RowPairs w, int r0, int r1, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff) {
+        quantized(false, w, r0, r1, qx, qOff, dx, dOff, y, yOff);
     }
 
-    /** Whole pairs two rows per pass; a row without its partner in [r0, r1) runs as a pair with itself. */
-    private static void quantized(boolean q8, MemorySegment w, int rows, int k, int r0, int r1, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff) {
-        int nb = k / 32, bs = q8 ? 34 : 18, paired = RowPairs.pairedRows(rows);
+    /** Whole pairs two rows per pass; a row whose partner is outside [r0, r1) is computed with it and kept alone. */
+    private static void quantized(boolean q8, RowPairs w, int r0, int r1, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff) {
         float[] lanes = new float[2 * QF.length()];
         int r = r0;
-        if ((r & 1) == 1 && r < paired) single(q8, w, rows, nb, bs, r++, qx, qOff, dx, dOff, y, yOff, lanes);
-        for (; r + 1 < r1 && r + 1 < paired; r += 2) {
-            long base = RowPairs.rowBase(r, rows, nb, bs);
-            if (q8) dot2Q8_0(w, base, 2 * bs, bs, nb, qx, qOff, dx, dOff, y, yOff + r, lanes);
-            else dot2Q4_0(w, base, 2 * bs, bs, nb, qx, qOff, dx, dOff, y, yOff + r, lanes);
-        }
-        if (r < r1) single(q8, w, rows, nb, bs, r, qx, qOff, dx, dOff, y, yOff, lanes);
+        if ((r & 1) == 1 && r < r1) single(q8, w, r++, qx, qOff, dx, dOff, y, yOff, lanes);
+        for (; r + 1 < r1; r += 2) pair(q8, w, r, qx, qOff, dx, dOff, y, yOff + r, lanes);
+        if (r < r1) single(q8, w, r, qx, qOff, dx, dOff, y, yOff, lanes);
     }
 
-    private static void single(boolean q8, MemorySegment w, int rows, int nb, int bs, int r, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff, float[] lanes) {
-        float[] pair = new float[2];
-        long base = RowPairs.rowBase(r, rows, nb, bs);
-        int stride = RowPairs.blockStride(r, rows, bs);
-        if (q8) dot2Q8_0(w, base, stride, 0, nb, qx, qOff, dx, dOff, pair, 0, lanes);
-        else dot2Q4_0(w, base, stride, 0, nb, qx, qOff, dx, dOff, pair, 0, lanes);
-        y[yOff + r] = pair[0];
+    private static void single(boolean q8, RowPairs w, int r, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff, float[] lanes) {
+        float[] both = new float[2];
+        pair(q8, w, r & ~1, qx, qOff, dx, dOff, both, 0, lanes);
+        y[yOff + r] = both[r & 1];
+    }
+
+    /** Rows r (even) and r + 1 into y[yOff], y[yOff + 1]. */
+    private static void pair(boolean q8, RowPairs w, int r, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff, float[] lanes) {
+        if (q8) dot2Q8_0(w.quants(), w.quantAt(r, 0), w.scales(), w.scaleAt(r, 0), w.blocks(), qx, qOff, dx, dOff, y, yOff, lanes);
+        else dot2Q4_0(w.quants(), w.quantAt(r, 0), w.scales(), w.scaleAt(r, 0), w.blocks(), qx, qOff, dx, dOff, y, yOff, lanes);
     }
 
     static float dotF32(MemorySegment w, long base, int k, float[] x, int xOff) {
@@ -159,22 +157,27 @@ final class Gemv {
     }
 
     /**
-     * Two rows into y[yOff], y[yOff + 1]: block b of the first at {@code base + b * stride}, of the
-     * second {@code second} bytes further (0: the same row twice). Each input vector is loaded once
-     * for both rows.
+     * A row pair of {@link RowPairs}: block b's quants at {@code at + 64 b} (first row) and 32
+     * bytes further (second row), its scales at {@code s[sAt + 2 b]} and the next. Each input
+     * vector is loaded once for both rows. The first 2 * QL values of a block are summed outside
+     * the loop over the rest (which runs only with 128-bit vectors): C2 does not fold an add to a
+     * zero vector.
      */
-    static void dot2Q8_0(MemorySegment w, long base, int stride, int second, int nb, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff, float[] lanes) {
+    static void dot2Q8_0(MemorySegment q, long at, float[] s, int sAt, int nb, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff, float[] lanes) {
         FloatVector acc0 = FloatVector.zero(QF), acc1 = acc0;
         for (int b = 0; b < nb; b++) {
-            long q0 = base + (long) stride * b + 2, q1 = q0 + second;
+            long q0 = at + 64L * b, q1 = q0 + 32;
             int xb = qOff + 32 * b;
-            float db = dx[dOff + b]; // scales first: C2 inlines call sites in order until the method is too big
-            float d0 = f16(w, q0 - 2) * db, d1 = f16(w, q1 - 2) * db;
-            IntVector t0 = IntVector.zero(QI), t1 = t0;
-            for (int c = 0; c < 32; c += 2 * QL) { // once with 256-bit vectors
-                ShortVector xa = ShortVector.fromArray(QS, qx, xb + c), xc = ShortVector.fromArray(QS, qx, xb + c + QL);
-                t0 = t0.add(pairSums(int8(w, q0 + c).mul(xa).add(int8(w, q0 + c + QL).mul(xc))));
-                t1 = t1.add(pairSums(int8(w, q1 + c).mul(xa).add(int8(w, q1 + c + QL).mul(xc))));
+            float db = dx[dOff + b];
+            float d0 = s[sAt + 2 * b] * db, d1 = s[sAt + 2 * b + 1] * db;
+            ShortVector xa = ShortVector.fromArray(QS, qx, xb), xc = ShortVector.fromArray(QS, qx, xb + QL);
+            IntVector t0 = pairSums(int8(q, q0).mul(xa).add(int8(q, q0 + QL).mul(xc)));
+            IntVector t1 = pairSums(int8(q, q1).mul(xa).add(int8(q, q1 + QL).mul(xc)));
+            for (int c = 2 * QL; c < 32; c += 2 * QL) {
+                xa = ShortVector.fromArray(QS, qx, xb + c);
+                xc = ShortVector.fromArray(QS, qx, xb + c + QL);
+                t0 = t0.add(pairSums(int8(q, q0 + c).mul(xa).add(int8(q, q0 + c + QL).mul(xc))));
+                t1 = t1.add(pairSums(int8(q, q1 + c).mul(xa).add(int8(q, q1 + c + QL).mul(xc))));
             }
             acc0 = ((FloatVector) t0.convert(I2F, 0)).fma(FloatVector.broadcast(QF, d0), acc0);
             acc1 = ((FloatVector) t1.convert(I2F, 0)).fma(FloatVector.broadcast(QF, d1), acc1);
@@ -186,22 +189,28 @@ final class Gemv {
     }
 
     /**
-     * Two rows of Q4_0 sharing the input loads, as {@link #dot2Q8_0}. Nibble j is element j, its
-     * high nibble j + 16. The frame repeats dot2Q8_0's on purpose: one kernel for both formats, or
-     * a helper taking the accumulators, goes past C2's inlining node budget, and the vectors it
-     * could not inline are boxed (docs/performance.md, GEMV).
+     * A Q4_0 row pair sharing the input loads, as {@link #dot2Q8_0}: block b's nibbles at
+     * {@code at + 32 b} and 16 bytes further. Nibble j is element j, its high nibble j + 16. The
+     * frame repeats dot2Q8_0's on purpose: one kernel for both formats, or a helper taking the
+     * accumulators, goes past C2's inlining node budget, and the vectors it could not inline are
+     * boxed (docs/performance.md, GEMV).
      */
-    static void dot2Q4_0(MemorySegment w, long base, int stride, int second, int nb, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff, float[] lanes) {
+    static void dot2Q4_0(MemorySegment q, long at, float[] s, int sAt, int nb, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff, float[] lanes) {
         FloatVector acc0 = FloatVector.zero(QF), acc1 = acc0;
         for (int b = 0; b < nb; b++) {
-            long q0 = base + (long) stride * b + 2, q1 = q0 + second;
+            long q0 = at + 32L * b, q1 = q0 + 16;
             int xb = qOff + 32 * b;
-            float db = dx[dOff + b]; // scales first: C2 inlines call sites in order until the method is too big
-            float d0 = f16(w, q0 - 2) * db, d1 = f16(w, q1 - 2) * db;
-            IntVector t0 = IntVector.zero(QI), t1 = t0;
-            for (int c = 0; c < 16; c += QL) { // once with 256-bit vectors
-                ShortVector xlo = ShortVector.fromArray(QS, qx, xb + c), xhi = ShortVector.fromArray(QS, qx, xb + 16 + c);
-                ShortVector n0 = uint8(w, q0 + c), n1 = uint8(w, q1 + c);
+            float db = dx[dOff + b];
+            float d0 = s[sAt + 2 * b] * db, d1 = s[sAt + 2 * b + 1] * db;
+            ShortVector xlo = ShortVector.fromArray(QS, qx, xb), xhi = ShortVector.fromArray(QS, qx, xb + 16);
+            ShortVector n0 = uint8(q, q0), n1 = uint8(q, q1);
+            IntVector t0 = pairSums(lowNibble(n0).mul(xlo).add(highNibble(n0).mul(xhi)));
+            IntVector t1 = pairSums(lowNibble(n1).mul(xlo).add(highNibble(n1).mul(xhi)));
+            for (int c = QL; c < 16; c += QL) {
+                xlo = ShortVector.fromArray(QS, qx, xb + c);
+                xhi = ShortVector.fromArray(QS, qx, xb + 16 + c);
+                n0 = uint8(q, q0 + c);
+                n1 = uint8(q, q1 + c);
                 t0 = t0.add(pairSums(lowNibble(n0).mul(xlo).add(highNibble(n0).mul(xhi))));
                 t1 = t1.add(pairSums(lowNibble(n1).mul(xlo).add(highNibble(n1).mul(xhi))));
             }
@@ -238,9 +247,5 @@ final class Gemv {
     private static IntVector pairSums(ShortVector p) {
         IntVector v = p.reinterpretAsInts();
         return v.lanewise(LSHL, 16).lanewise(ASHR, 16).add(v.lanewise(ASHR, 16));
-    }
-
-    private static float f16(MemorySegment w, long at) {
-        return Float.float16ToFloat(w.get(Tensor.I16_LE, at));
     }
 }

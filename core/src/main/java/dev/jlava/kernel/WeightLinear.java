@@ -15,8 +15,8 @@ import java.lang.foreign.MemorySegment;
  * panels are converted from the stored format one KC x NR panel at a time, per call.
  *
  * <p>F32, F16 and BF16 weights are read in place from their (memory-mapped) segment. Q8_0/Q4_0
- * weights are re-laid at load as interleaved row pairs ({@link RowPairs}, the same bytes), which
- * the GEMV reads as one stream and the GEMM's panel packing reads block by block.
+ * weights are re-laid at load as interleaved row pairs with their scales apart ({@link RowPairs}),
+ * which the GEMV reads as one stream and the GEMM's panel packing reads block by block.
  *
  * <p>Why weights are not pre-packed to float32 panels at load: the conversion runs once per
  * (KC-block, panel) and is reused by all m rows, so it costs about 1/m of the multiply (7-8 % at
@@ -34,7 +34,8 @@ final class WeightLinear implements Linear {
     static final int GEMM_MIN_ROWS = Integer.getInteger("jlava.gemm.minRows", 12);
 
     private final DType dtype;
-    private final MemorySegment w;
+    private final MemorySegment w; // F32, F16, BF16
+    private final RowPairs pairs; // Q8_0, Q4_0
     private final int in, out;
     private final GemmKernel.PanelSource panels;
 
@@ -43,12 +44,9 @@ final class WeightLinear implements Linear {
         this.out = Math.toIntExact(t.dim(0));
         this.in = Math.toIntExact(t.dim(1));
         if (quantized() && in % 32 != 0) throw new IllegalArgumentException("weight " + t.name() + ": " + dtype + " rows need a multiple of 32 values, have " + in);
-        this.w = quantized() ? RowPairs.repack(t.data(), out, in / 32, blockBytes()) : t.data();
+        this.pairs = quantized() ? RowPairs.repack(t.data(), out, in / 32, dtype == DType.Q8_0 ? 32 : 16) : null;
+        this.w = quantized() ? null : t.data();
         this.panels = this::pack;
-    }
-
-    private int blockBytes() {
-        return dtype == DType.Q8_0 ? 34 : 18;
     }
 
     /** Q8_0/Q4_0: the GEMV takes the input quantized to Q8_0 (see {@link #rows1}). */
@@ -88,8 +86,8 @@ final class WeightLinear implements Linear {
                 for (int b0 = r0; b0 < r1; b0 += block) {
                     int b1 = Math.min(r1, b0 + block);
                     for (int t = 0; t < m; t++) {
-                        if (q8) Gemv.q8_0(w, out, in, b0, b1, qx, t * in, dx, t * in / 32, y, t * out);
-                        else Gemv.q4_0(w, out, in, b0, b1, qx, t * in, dx, t * in / 32, y, t * out);
+                        if (q8) Gemv.q8_0(pairs, b0, b1, qx, t * in, dx, t * in / 32, y, t * out);
+                        else Gemv.q4_0(pairs, b0, b1, qx, t * in, dx, t * in / 32, y, t * out);
                     }
                 }
             });
@@ -120,8 +118,8 @@ final class WeightLinear implements Linear {
             case F32 -> Gemv.f32(w, in, r0, r1, x, 0, y, 0);
             case F16 -> Gemv.f16(w, in, r0, r1, x, 0, y, 0);
             case BF16 -> Gemv.bf16(w, in, r0, r1, x, 0, y, 0);
-            case Q8_0 -> Gemv.q8_0(w, out, in, r0, r1, q.q(), 0, q.d(), 0, y, 0);
-            case Q4_0 -> Gemv.q4_0(w, out, in, r0, r1, q.q(), 0, q.d(), 0, y, 0);
+            case Q8_0 -> Gemv.q8_0(pairs, r0, r1, q.q(), 0, q.d(), 0, y, 0);
+            case Q4_0 -> Gemv.q4_0(pairs, r0, r1, q.q(), 0, q.d(), 0, y, 0);
             default -> throw new AssertionError(dtype);
         }
     }
@@ -178,11 +176,9 @@ final class WeightLinear implements Linear {
 
     /** Weight row j, columns [p, p+len), as floats into dst[dOff..]. */
     private void convert(int j, int p, int len, float[] dst, int dOff) {
-        if (quantized()) { // RowPairs layout; p and len are multiples of 32 (K-blocks and chunks are)
-            long at = RowPairs.rowBase(j, out, in / 32, blockBytes());
-            int stride = RowPairs.blockStride(j, out, blockBytes());
-            if (dtype == DType.Q8_0) Dequant.q8_0(w, at + (long) p / 32 * stride, stride, len / 32, dst, dOff);
-            else Dequant.q4_0(w, at + (long) p / 32 * stride, stride, len / 32, dst, dOff);
+        if (quantized()) { // p and len are multiples of 32 (K-blocks and chunks are)
+            if (dtype == DType.Q8_0) Dequant.q8_0(pairs, j, p / 32, len / 32, dst, dOff);
+            else Dequant.q4_0(pairs, j, p / 32, len / 32, dst, dOff);
         } else {
             Dequant.row(dtype, w, (long) j * in + p, len, dst, dOff);
         }

@@ -13,33 +13,64 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.AfterEach;
 
-/** The interleaved row-pair layout of quantized GEMV weights, and GEMVs over arbitrary row ranges of it. */
+/** The interleaved row-pair layout of quantized weights (quants and scales apart), and GEMVs over arbitrary row ranges of it. */
 class RowPairsTest {
     @AfterEach
     void restoreThreads() {
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());
     }
 
-    /** Every block of every row is found at rowBase + b * blockStride, byte for byte, and nothing overlaps. */
+    /**
+     * Every block of every row is found at quantAt / scaleAt (quants byte for byte, the f16 scale
+     * widened exactly), nothing overlaps, and an odd last row's partner is all zeros.
+     */
     @Property(tries = 60)
     void repackKeepsEveryBlock(@ForAll @IntRange(min = 1, max = 21) int rows, @ForAll @IntRange(min = 1, max = 7) int blocks,
                                @ForAll boolean q8, @ForAll long seed) {
-        int bs = q8 ? 34 : 18;
+        int qb = q8 ? 32 : 16, bs = qb + 2;
         byte[] raw = new byte[rows * blocks * bs];
-        new Random(seed).nextBytes(raw);
-        MemorySegment packed = RowPairs.repack(MemorySegment.ofArray(raw), rows, blocks, bs);
-        assertThat(packed.byteSize()).isEqualTo(raw.length);
-        boolean[] used = new boolean[raw.length];
+        Random rnd = new Random(seed);
+        rnd.nextBytes(raw);
+        for (int i = 0; i < rows * blocks; i++) { // finite scales (random bits may be NaN, which compare unequal)
+            short h = Float.floatToFloat16((float) rnd.nextGaussian());
+            raw[i * bs] = (byte) h;
+            raw[i * bs + 1] = (byte) (h >> 8);
+        }
+        RowPairs packed = RowPairs.repack(MemorySegment.ofArray(raw), rows, blocks, qb);
+        int pairs = (rows + 1) / 2;
+        assertThat(packed.quants().byteSize()).isEqualTo((long) pairs * 2 * blocks * qb);
+        assertThat(packed.scales()).hasSize(pairs * 2 * blocks);
+        boolean[] usedQ = new boolean[pairs * 2 * blocks * qb];
+        boolean[] usedS = new boolean[pairs * 2 * blocks];
         for (int r = 0; r < rows; r++) {
             for (int b = 0; b < blocks; b++) {
-                long at = RowPairs.rowBase(r, rows, blocks, bs) + (long) b * RowPairs.blockStride(r, rows, bs);
-                for (int i = 0; i < bs; i++) {
-                    assertThat(packed.get(ValueLayout.JAVA_BYTE, at + i)).isEqualTo(raw[(r * blocks + b) * bs + i]);
-                    assertThat(used[(int) at + i]).isFalse();
-                    used[(int) at + i] = true;
+                int from = (r * blocks + b) * bs;
+                int s = packed.scaleAt(r, b);
+                assertThat(usedS[s]).isFalse();
+                usedS[s] = true;
+                short h = (short) ((raw[from] & 0xff) | raw[from + 1] << 8);
+                assertThat(packed.scales()[s]).isEqualTo(Float.float16ToFloat(h));
+                long at = packed.quantAt(r, b);
+                for (int i = 0; i < qb; i++) {
+                    assertThat(packed.quants().get(ValueLayout.JAVA_BYTE, at + i)).isEqualTo(raw[from + 2 + i]);
+                    assertThat(usedQ[(int) at + i]).isFalse();
+                    usedQ[(int) at + i] = true;
                 }
             }
         }
+        if (rows % 2 == 1) {
+            for (int b = 0; b < blocks; b++) {
+                assertThat(packed.scales()[packed.scaleAt(rows, b)]).isZero();
+                for (int i = 0; i < qb; i++) assertThat(packed.quants().get(ValueLayout.JAVA_BYTE, packed.quantAt(rows, b) + i)).isZero();
+            }
+        }
+    }
+
+    /** A weight shorter than its shape says is refused, naming both sizes. */
+    @org.junit.jupiter.api.Test
+    void truncatedWeightIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RowPairs.repack(MemorySegment.ofArray(new byte[33]), 1, 1, 32))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("33 bytes").hasMessageContaining("34");
     }
 
     /**
@@ -53,17 +84,17 @@ class RowPairsTest {
         Random rnd = new Random(seed);
         int in = 32 * blocks;
         Tensor t = WeightCodec.tensor("w", q8 ? DType.Q8_0 : DType.Q4_0, Naive.gaussian(rnd, rows * in, 0.05), rows, in);
-        MemorySegment packed = RowPairs.repack(t.data(), rows, blocks, q8 ? 34 : 18);
+        RowPairs packed = RowPairs.repack(t.data(), rows, blocks, q8 ? 32 : 16);
         float[] x = Naive.gaussian(rnd, in, 1.0);
         short[] qx = new short[in];
         float[] dx = new float[blocks];
         Q8Activations.quantize(x, 0, in, qx, 0, dx, 0);
 
         float[] whole = new float[rows], pieces = new float[rows];
-        run(q8, packed, rows, in, 0, rows, qx, dx, whole);
+        run(q8, packed, 0, rows, qx, dx, whole);
         for (int r0 = 0; r0 < rows; ) {
             int r1 = Math.min(rows, r0 + 1 + rnd.nextInt(4));
-            run(q8, packed, rows, in, r0, r1, qx, dx, pieces);
+            run(q8, packed, r0, r1, qx, dx, pieces);
             r0 = r1;
         }
         assertThat(pieces).containsExactly(whole);
@@ -74,8 +105,8 @@ class RowPairsTest {
         assertThat(Naive.maxRelError(whole, 0, rows, want, scale, 1, rows)).as(Arrays.toString(whole)).isLessThan(2e-6);
     }
 
-    private static void run(boolean q8, MemorySegment w, int rows, int in, int r0, int r1, short[] qx, float[] dx, float[] y) {
-        if (q8) Gemv.q8_0(w, rows, in, r0, r1, qx, 0, dx, 0, y, 0);
-        else Gemv.q4_0(w, rows, in, r0, r1, qx, 0, dx, 0, y, 0);
+    private static void run(boolean q8, RowPairs w, int r0, int r1, short[] qx, float[] dx, float[] y) {
+        if (q8) Gemv.q8_0(w, r0, r1, qx, 0, dx, 0, y, 0);
+        else Gemv.q4_0(w, r0, r1, qx, 0, dx, 0, y, 0);
     }
 }
