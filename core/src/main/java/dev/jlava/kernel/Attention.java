@@ -35,7 +35,9 @@ public final class Attention {
         int first = len - n; // cache index of query row 0
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int blocks = (n + BLOCK - 1) / BLOCK;
-        Parallel.forRange(heads * blocks, (start, end) -> {
+        // (head, block) items claimed as threads finish: causal blocks differ in cost, and a
+        // thread slowed by a neighbour takes fewer (see GemmKernel#COLUMN_PIECES)
+        Parallel.forRangeDynamic(heads * blocks, 1, 4, (start, end) -> {
             float[] s = new float[BLOCK * len];
             for (int t = start; t < end; t++) {
                 int h = t / blocks, b = t % blocks;

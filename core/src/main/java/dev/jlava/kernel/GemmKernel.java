@@ -83,13 +83,22 @@ final class GemmKernel {
         return SCRATCH.get();
     }
 
+    /**
+     * Column pieces per thread, claimed as threads finish (guided, {@link Parallel#forRangeDynamic}).
+     * On this shared machine one thread is often slowed by a neighbour for part of a call; with
+     * one static half per thread the other then waits at the join. Guided pieces raised the mean
+     * two-thread rate 8-14 % at 512x4864x896, 729x4304x1152 and 729x1152x4304, 1-3 % at
+     * 512x896x896 (30 calls each, alternated in one JVM; docs/performance.md, session 11).
+     */
+    static final int COLUMN_PIECES = Integer.getInteger("jlava.gemm.pieces", 4);
+
     /** C = alpha * A . B^T (+ C when accumulate), parallel over the pool. */
     static void multiply(float[] a, int aOff, int lda, PanelSource b, float[] c, int cOff, int ldc,
                          int m, int n, int k, float alpha, boolean accumulate) {
         if (m <= 0 || n <= 0) return;
         int threads = Parallel.threads();
         if (n >= 2 * NR * threads || m < 2 * MR * threads) {
-            Parallel.forRange(n, NR, (j0, j1) -> block(a, aOff, lda, b, c, cOff, ldc, 0, m, j0, j1, k, alpha, accumulate));
+            Parallel.forRangeDynamic(n, NR, COLUMN_PIECES, (j0, j1) -> block(a, aOff, lda, b, c, cOff, ldc, 0, m, j0, j1, k, alpha, accumulate));
         } else {
             Parallel.forRange(m, MR, (i0, i1) -> block(a, aOff, lda, b, c, cOff, ldc, i0, i1, 0, n, k, alpha, accumulate));
         }

@@ -45,7 +45,8 @@ final class SelfAttention {
             }
             return;
         }
-        Parallel.forRange(heads, (h0, h1) -> {
+        // heads claimed as threads finish: a thread slowed by a neighbour takes fewer (see GemmKernel#COLUMN_PIECES)
+        Parallel.forRangeDynamic(heads, 1, 4, (h0, h1) -> {
             float[] probs = probabilities();
             for (int h = h0; h < h1; h++) head(h, q, k, v, off, out, probs);
         });
