@@ -43,6 +43,30 @@ class RopeTest {
         }
     }
 
+    /** q and k rotated together over a row range: exactly two single calls on those rows, other rows untouched. */
+    @Property(tries = 40)
+    void rowRangeOfQAndKMatchesSeparateCalls(@ForAll @IntRange(min = 1, max = 16) int halfDim, @ForAll @IntRange(min = 1, max = 4) int qHeads,
+                                             @ForAll @IntRange(min = 1, max = 3) int kHeads, @ForAll @IntRange(min = 1, max = 9) int n,
+                                             @ForAll boolean neox, @ForAll long seed) {
+        int d = 2 * halfDim;
+        Random rnd = new Random(seed);
+        int r0 = rnd.nextInt(n), r1 = r0 + 1 + rnd.nextInt(n - r0);
+        float[] q = Naive.gaussian(rnd, n * qHeads * d, 1.0), k = Naive.gaussian(rnd, n * kHeads * d, 1.0);
+        int[] pos = new int[n];
+        for (int r = 0; r < n; r++) pos[r] = rnd.nextInt(40_000);
+        Rope rope = new Rope(d, 10_000, neox);
+        float[] gotQ = q.clone(), gotK = k.clone();
+        rope.apply(gotQ, qHeads, gotK, kHeads, r0, r1, pos);
+        float[] wantQ = q.clone(), wantK = k.clone();
+        float[] partQ = java.util.Arrays.copyOfRange(q, r0 * qHeads * d, r1 * qHeads * d), partK = java.util.Arrays.copyOfRange(k, r0 * kHeads * d, r1 * kHeads * d);
+        rope.apply(partQ, r1 - r0, qHeads, pos, r0);
+        rope.apply(partK, r1 - r0, kHeads, pos, r0);
+        System.arraycopy(partQ, 0, wantQ, r0 * qHeads * d, partQ.length);
+        System.arraycopy(partK, 0, wantK, r0 * kHeads * d, partK.length);
+        assertThat(gotQ).containsExactly(wantQ);
+        assertThat(gotK).containsExactly(wantK);
+    }
+
     @Test
     void scoresDependOnlyOnTheDistance() {
         Random rnd = new Random(5);
