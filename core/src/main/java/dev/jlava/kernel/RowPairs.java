@@ -17,7 +17,7 @@ import java.lang.foreign.MemorySegment;
  * that pass reads one sequential stream, which the hardware prefetchers follow (1.4-1.6x faster
  * from DRAM on 2 threads than two streams a row apart). Split off, the quants of a block are
  * aligned (no load splits a cache line) and a scale costs one array read instead of a bounds-checked
- * segment read, a sign extension and an f16 conversion: the Q8_0 dot was 11-18 % faster
+ * segment read, a sign extension and an f16 conversion: the Q8_0 dot takes 10-15 % less time per weight
  * (docs/performance.md, session 11). llama.cpp repacks Q4_0 for its AVX2/NEON kernels at load
  * for the same kind of reason. Costs one copy of the weight at load (the file's pages are then
  * no longer read) and 2 more bytes per 32 weights.
