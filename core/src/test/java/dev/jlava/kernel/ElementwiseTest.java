@@ -200,8 +200,13 @@ class ElementwiseTest {
             float[] g = Naive.gaussian(rnd, n, 3), u = Naive.gaussian(rnd, n + 2, 1), out = new float[n];
             Activations.siluMul(g, 0, u, 2, out, 0, n);
             for (int i = 0; i < n; i++) assertClose(out[i], g[i] / (1 + Math.exp(-g[i])) * u[2 + i], 1e-6, 1e-7, "siluMul");
-            Activations.siluMul(g, 0, u, 2, g, 0, n); // in place over gate
-            assertThat(g).containsExactly(out);
+            // In place over gate: checked against the reference, not bit for bit against the call
+            // above. The Vector API's EXP is SVML code once C2 has compiled the loop and Math.exp
+            // lane by lane before, so two calls can differ in the last bit depending on which tier
+            // runs each (seen as a flaky failure when test order changed what was compiled first).
+            float[] gate = g.clone();
+            Activations.siluMul(g, 0, u, 2, g, 0, n);
+            for (int i = 0; i < n; i++) assertClose(g[i], gate[i] / (1 + Math.exp(-gate[i])) * u[2 + i], 1e-6, 1e-7, "siluMul in place");
         }
     }
 
