@@ -35,8 +35,49 @@ import jdk.incubator.vector.VectorSpecies;
 final class Gemv {
     private Gemv() {}
 
+    /**
+     * Four rows per pass (each input vector loaded once for four; the rows are consecutive, so the
+     * pass still reads one stream), the last r1 - r0 mod 4 rows one by one. Over the 24 down / up
+     * projections of the F32 file, read one after another on 2 threads, four rows per pass read
+     * 28.3-28.5 / 22.3-23.0 GB/s on average against 23.1-23.5 / 21.1-21.7 one row at a time
+     * (docs/performance.md, session 11).
+     */
     static void f32(MemorySegment w, int k, int r0, int r1, float[] x, int xOff, float[] y, int yOff) {
-        for (int r = r0; r < r1; r++) y[yOff + r] = dotF32(w, r * 4L * k, k, x, xOff);
+        int r = r0;
+        for (; r + 3 < r1; r += 4) dot4F32(w, r * 4L * k, k, x, xOff, y, yOff + r);
+        for (; r < r1; r++) y[yOff + r] = dotF32(w, r * 4L * k, k, x, xOff);
+    }
+
+    /** Rows at {@code base} and the three after it (k floats each) into y[yOff..yOff+3]; each as {@link #dotF32} sums it. */
+    static void dot4F32(MemorySegment w, long base, int k, float[] x, int xOff, float[] y, int yOff) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+        long row = 4L * k, rb = base + row, rc = rb + row, rd = rc + row;
+        int i = 0;
+        for (; i <= k - 2 * L; i += 2 * L) {
+            FloatVector x0 = FloatVector.fromArray(F, x, xOff + i), x1 = FloatVector.fromArray(F, x, xOff + i + L);
+            long o = 4L * i, o1 = o + 4L * L;
+            a0 = FloatVector.fromMemorySegment(F, w, base + o, LE).fma(x0, a0);
+            a1 = FloatVector.fromMemorySegment(F, w, base + o1, LE).fma(x1, a1);
+            b0 = FloatVector.fromMemorySegment(F, w, rb + o, LE).fma(x0, b0);
+            b1 = FloatVector.fromMemorySegment(F, w, rb + o1, LE).fma(x1, b1);
+            c0 = FloatVector.fromMemorySegment(F, w, rc + o, LE).fma(x0, c0);
+            c1 = FloatVector.fromMemorySegment(F, w, rc + o1, LE).fma(x1, c1);
+            d0 = FloatVector.fromMemorySegment(F, w, rd + o, LE).fma(x0, d0);
+            d1 = FloatVector.fromMemorySegment(F, w, rd + o1, LE).fma(x1, d1);
+        }
+        float sa = Simd.sum(a0.add(a1)), sb = Simd.sum(b0.add(b1)), sc = Simd.sum(c0.add(c1)), sd = Simd.sum(d0.add(d1));
+        for (; i < k; i++) {
+            float xi = x[xOff + i];
+            long o = 4L * i;
+            sa += w.get(Tensor.F32_LE, base + o) * xi;
+            sb += w.get(Tensor.F32_LE, rb + o) * xi;
+            sc += w.get(Tensor.F32_LE, rc + o) * xi;
+            sd += w.get(Tensor.F32_LE, rd + o) * xi;
+        }
+        y[yOff] = sa;
+        y[yOff + 1] = sb;
+        y[yOff + 2] = sc;
+        y[yOff + 3] = sd;
     }
 
     /**
@@ -119,20 +160,20 @@ final class Gemv {
         else dot2Q4_0(w.quants(), w.quantAt(r, 0), w.scales(), w.scaleAt(r, 0), w.blocks(), qx, qOff, dx, dOff, y, yOff, lanes);
     }
 
+    /**
+     * One row, summed in exactly {@link #dot4F32}'s order (two accumulators over 2L-wide steps,
+     * their lane tree, then the tail one by one), so a row's value does not depend on whether
+     * the row pieces of a pass put it in a group of four.
+     */
     static float dotF32(MemorySegment w, long base, int k, float[] x, int xOff) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
         int i = 0;
-        for (; i <= k - 4 * L; i += 4 * L) {
-            long at = base + 4L * i;
-            a0 = FloatVector.fromMemorySegment(F, w, at, LE).fma(FloatVector.fromArray(F, x, xOff + i), a0);
-            a1 = FloatVector.fromMemorySegment(F, w, at + 4L * L, LE).fma(FloatVector.fromArray(F, x, xOff + i + L), a1);
-            a2 = FloatVector.fromMemorySegment(F, w, at + 8L * L, LE).fma(FloatVector.fromArray(F, x, xOff + i + 2 * L), a2);
-            a3 = FloatVector.fromMemorySegment(F, w, at + 12L * L, LE).fma(FloatVector.fromArray(F, x, xOff + i + 3 * L), a3);
+        for (; i <= k - 2 * L; i += 2 * L) {
+            long o = base + 4L * i;
+            a0 = FloatVector.fromMemorySegment(F, w, o, LE).fma(FloatVector.fromArray(F, x, xOff + i), a0);
+            a1 = FloatVector.fromMemorySegment(F, w, o + 4L * L, LE).fma(FloatVector.fromArray(F, x, xOff + i + L), a1);
         }
-        for (; i <= k - L; i += L) {
-            a0 = FloatVector.fromMemorySegment(F, w, base + 4L * i, LE).fma(FloatVector.fromArray(F, x, xOff + i), a0);
-        }
-        float s = Simd.sum(a0.add(a1).add(a2.add(a3)));
+        float s = Simd.sum(a0.add(a1));
         for (; i < k; i++) s += w.get(Tensor.F32_LE, base + 4L * i) * x[xOff + i];
         return s;
     }
