@@ -25,12 +25,11 @@ import java.lang.foreign.MemorySegment;
 final class RowPairs {
     private final MemorySegment quants;
     private final float[] scales;
-    private final int rows, blocks, quantBytes;
+    private final int blocks, quantBytes;
 
-    private RowPairs(MemorySegment quants, float[] scales, int rows, int blocks, int quantBytes) {
+    private RowPairs(MemorySegment quants, float[] scales, int blocks, int quantBytes) {
         this.quants = quants;
         this.scales = scales;
-        this.rows = rows;
         this.blocks = blocks;
         this.quantBytes = quantBytes;
     }
@@ -43,7 +42,7 @@ final class RowPairs {
         if ((long) pairs * blocks * 2 > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("quantized weight of " + rows + " x " + blocks + " blocks has too many blocks for one scale array");
         MemorySegment quants = Arena.ofAuto().allocate((long) pairs * blocks * 2 * quantBytes, 64); // zeroed: the odd last row's partner
         float[] scales = new float[pairs * blocks * 2];
-        RowPairs p = new RowPairs(quants, scales, rows, blocks, quantBytes);
+        RowPairs p = new RowPairs(quants, scales, blocks, quantBytes);
         int fileBlock = 2 + quantBytes;
         Parallel.forRange(rows, 2, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
@@ -56,8 +55,6 @@ final class RowPairs {
         });
         return p;
     }
-
-    int rows() { return rows; }
 
     int blocks() { return blocks; }
 
