@@ -19,7 +19,9 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -48,7 +50,12 @@ final class Gemv {
         for (; r < r1; r++) y[yOff + r] = dotF32(w, r * 4L * k, k, x, xOff);
     }
 
-    /** Rows at {@code base} and the three after it (k floats each) into y[yOff..yOff+3]; each as {@link #dotF32} sums it. */
+    /**
+     * Rows at {@code base} and the three after it (k floats each) into y[yOff..yOff+3]; each as
+     * {@link #dotF32} sums it. The four lane trees are folded together ({@link #sum4}): four
+     * separate {@link Simd#sum(FloatVector)} calls took this method past C2's
+     * NodeCountInliningCutoff at 512 bits, and the fourth then boxed a vector per row.
+     */
     static void dot4F32(MemorySegment w, long base, int k, float[] x, int xOff, float[] y, int yOff) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
         long row = 4L * k, rb = base + row, rc = rb + row, rd = rc + row;
@@ -65,7 +72,8 @@ final class Gemv {
             d0 = FloatVector.fromMemorySegment(F, w, rd + o, LE).fma(x0, d0);
             d1 = FloatVector.fromMemorySegment(F, w, rd + o1, LE).fma(x1, d1);
         }
-        float sa = Simd.sum(a0.add(a1)), sb = Simd.sum(b0.add(b1)), sc = Simd.sum(c0.add(c1)), sd = Simd.sum(d0.add(d1));
+        FloatVector s4 = sum4(a0.add(a1), b0.add(b1), c0.add(c1), d0.add(d1));
+        float sa = s4.lane(0), sb = s4.lane(L / 2), sc = s4.lane(L / 4), sd = s4.lane(L / 2 + L / 4);
         for (; i < k; i++) {
             float xi = x[xOff + i];
             long o = 4L * i;
@@ -78,6 +86,33 @@ final class Gemv {
         y[yOff + 1] = sb;
         y[yOff + 2] = sc;
         y[yOff + 3] = sd;
+    }
+
+    private static final VectorMask<Float> HALF_HI = laneBit(L / 2), QUARTER_HI = laneBit(L / 4);
+    private static final VectorShuffle<Float> SWAP_HALF = VectorShuffle.fromOp(F, i -> i ^ (L / 2)), SWAP_QUARTER = VectorShuffle.fromOp(F, i -> i ^ (L / 4));
+    private static final VectorShuffle<Float> SWAP_2 = VectorShuffle.fromOp(F, i -> i ^ (L >= 8 ? 2 : 0)), SWAP_1 = VectorShuffle.fromOp(F, i -> i ^ 1);
+
+    private static VectorMask<Float> laneBit(int bit) {
+        boolean[] m = new boolean[L];
+        for (int i = 0; i < L; i++) m[i] = (i & bit) != 0;
+        return VectorMask.fromArray(F, m, 0);
+    }
+
+    /**
+     * The lane trees of {@link Simd#sum(FloatVector)} (lane i with i ^ L/2, then ^ L/4, ...) of
+     * four vectors at once, the same additions in fewer operations: a and b are folded at the
+     * first level into one vector (a's pairs in the lanes without bit L/2, b's in those with it),
+     * c and d likewise, the two results at the second level, then the remaining levels within
+     * each quarter. The sums end in lanes 0 (a), L/2 (b), L/4 (c) and 3L/4 (d); a + b == b + a
+     * in IEEE arithmetic, so each equals Simd.sum of its vector exactly.
+     */
+    private static FloatVector sum4(FloatVector a, FloatVector b, FloatVector c, FloatVector d) {
+        FloatVector ab = a.blend(b, HALF_HI).add(b.blend(a, HALF_HI).rearrange(SWAP_HALF));
+        FloatVector cd = c.blend(d, HALF_HI).add(d.blend(c, HALF_HI).rearrange(SWAP_HALF));
+        FloatVector v = ab.blend(cd, QUARTER_HI).add(cd.blend(ab, QUARTER_HI).rearrange(SWAP_QUARTER));
+        if (L >= 16) v = v.add(v.rearrange(SWAP_2));
+        if (L >= 8) v = v.add(v.rearrange(SWAP_1));
+        return v;
     }
 
     /**
