@@ -1,6 +1,6 @@
 package dev.jlava.app;
 
-/** Process-wide settings shared by the commands (worker threads). */
+/** Process-wide settings shared by the commands (worker threads, weight residency). */
 final class Runtime {
     private static int threads = dev.jlava.kernel.Parallel.threads();
 
@@ -14,4 +14,9 @@ final class Runtime {
     }
 
     static int threads() { return threads; }
+
+    /** --mmap: F32/F16/BF16 weights loaded from now on are read in place from the file mapping. */
+    static void mmap(boolean mapped) {
+        dev.jlava.kernel.WeightResidency.set(mapped ? dev.jlava.kernel.WeightResidency.MAPPED : dev.jlava.kernel.WeightResidency.COPY);
+    }
 }

@@ -14,7 +14,8 @@ import java.lang.foreign.MemorySegment;
  * Many rows (prefill, vision tower, projector): the packed GEMM ({@link GemmKernel}), whose B
  * panels are converted from the stored format one KC x NR panel at a time, per call.
  *
- * <p>F32, F16 and BF16 weights are read in place from their (memory-mapped) segment. Q8_0/Q4_0
+ * <p>F32, F16 and BF16 weights are read from a native copy or in place from the file mapping
+ * ({@link WeightResidency}). Q8_0/Q4_0
  * weights are re-laid at load as interleaved row pairs with their scales apart ({@link RowPairs}),
  * which the GEMV reads as one stream and the GEMM's panel packing reads block by block.
  *
@@ -45,7 +46,7 @@ final class WeightLinear implements Linear {
         this.in = Math.toIntExact(t.dim(1));
         if (quantized() && in % 32 != 0) throw new IllegalArgumentException("weight " + t.name() + ": " + dtype + " rows need a multiple of 32 values, have " + in);
         this.pairs = quantized() ? RowPairs.repack(t.data(), out, in / 32, dtype == DType.Q8_0 ? 32 : 16) : null;
-        this.w = quantized() ? null : t.data();
+        this.w = quantized() ? null : WeightResidency.current().place(t.data());
         this.panels = this::pack;
     }
 
