@@ -81,8 +81,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "worker threads (default: all cores)")
     Integer threads;
 
-    @Option(names = "--mmap", description = "read F32/F16/BF16 weights in place from the file mapping instead of a copy in memory (smaller footprint, slower decode on some machines; llama-bench -mmp 1)")
-    boolean mmap;
+    @Option(names = "--no-mmap", description = "copy F32/F16/BF16 weights into memory at load instead of reading them from the file mapping (llama-bench -mmp 0)")
+    boolean noMmap;
 
     @Option(names = "-p", defaultValue = "512", description = "prompt tokens (0 = skip the pp test)")
     int prompt;
@@ -100,7 +100,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (prompt < 0 || gen < 0 || reps < 1) throw new UserError("-p and -n must be >= 0 and --reps >= 1");
         Runtime.threads(threads);
-        Runtime.mmap(mmap);
+        Runtime.copyWeights(noMmap);
         if (plot != null) Files2.checkWritable(plot);
         if (source.shape != null && (source.shape.equals("siglip-so400m") || source.shape.equals("clip-vit-l-336"))) return vision();
         if (video != null || (source.shape != null && RandomLlava.shapeNames().contains(source.shape))) return endToEnd();
@@ -263,7 +263,7 @@ final class BenchCommand implements Callable<Integer> {
         ObjectNode o = m.createObjectNode();
         o.put("model", label);
         o.put("threads", Runtime.threads());
-        o.put("mmap", mmap);
+        o.put("mmap", !noMmap);
         o.put("test", test);
         o.put("tokens_per_second", tps);
         o.put("seconds", seconds);

@@ -52,7 +52,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Runtime.threads(qa.threads);
-        Runtime.mmap(qa.mmap);
+        Runtime.copyWeights(qa.noMmap);
         PrintStream o = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         boolean real = model != null;
         Path clip = video;

@@ -22,8 +22,8 @@ final class QaOptions {
     @Option(names = "--threads", description = "worker threads (default: all cores)")
     Integer threads;
 
-    @Option(names = "--mmap", description = "read F32/F16/BF16 weights in place from the file mapping instead of a copy in memory (smaller footprint, slower decode on some machines)")
-    boolean mmap;
+    @Option(names = "--no-mmap", description = "copy F32/F16/BF16 weights into memory at load instead of reading them from the file mapping")
+    boolean noMmap;
 
     @Option(names = "--ignore-eos", description = "do not stop at end-of-generation tokens")
     boolean ignoreEos;

@@ -15,8 +15,8 @@ final class Runtime {
 
     static int threads() { return threads; }
 
-    /** --mmap: F32/F16/BF16 weights loaded from now on are read in place from the file mapping. */
-    static void mmap(boolean mapped) {
-        dev.jlava.kernel.WeightResidency.set(mapped ? dev.jlava.kernel.WeightResidency.MAPPED : dev.jlava.kernel.WeightResidency.COPY);
+    /** --no-mmap: F32/F16/BF16 weights loaded from now on are copied into memory instead of read from the file mapping. */
+    static void copyWeights(boolean copy) {
+        dev.jlava.kernel.WeightResidency.set(copy ? dev.jlava.kernel.WeightResidency.COPY : dev.jlava.kernel.WeightResidency.MAPPED);
     }
 }

@@ -14,7 +14,7 @@ import java.lang.foreign.MemorySegment;
  * Many rows (prefill, vision tower, projector): the packed GEMM ({@link GemmKernel}), whose B
  * panels are converted from the stored format one KC x NR panel at a time, per call.
  *
- * <p>F32, F16 and BF16 weights are read from a native copy or in place from the file mapping
+ * <p>F32, F16 and BF16 weights are read in place from the file mapping or from a native copy
  * ({@link WeightResidency}). Q8_0/Q4_0
  * weights are re-laid at load as interleaved row pairs with their scales apart ({@link RowPairs}),
  * which the GEMV reads as one stream and the GEMM's panel packing reads block by block.

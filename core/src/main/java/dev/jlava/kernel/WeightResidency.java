@@ -4,28 +4,27 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Where F32, F16 and BF16 weights live while the model runs: copied into the process's own
- * native memory at load ({@link #COPY}, the default), or read in place from the checkpoint's
- * file mapping ({@link #MAPPED}, llama.cpp's default, its {@code --mmap}). Q8_0 and Q4_0 weights
- * are always re-laid into native memory ({@link RowPairs}), so this choice does not apply to them.
+ * Where F32, F16 and BF16 weights live while the model runs: read in place from the checkpoint's
+ * file mapping ({@link #MAPPED}, the default, as llama.cpp's), or copied at load into the
+ * process's own native memory ({@link #COPY}, llama.cpp's {@code --no-mmap}). Q8_0 and Q4_0
+ * weights are always re-laid into native memory ({@link RowPairs}), so this does not apply to them.
  *
- * <p>Why a copy by default: on the benchmark machines (Firecracker VMs) streaming weights from
- * page-cache pages of the mapping ran at 60-70 % of the rate of the same bytes in anonymous memory
- * (F32 decode GEMVs over the 24 layers of Qwen2-0.5B alternated in one JVM; llama.cpp's own F32
- * decode ran 1.5x faster with {@code --mmap 0}, docs/performance.md, session 12). Decode is bound
- * by that rate. The copy costs its time at load (about a second per few GB) and keeps the weights
- * as anonymous memory, not shareable with other processes; the page-cache pages it was copied
- * from stay reclaimable. Choose {@link #MAPPED} for the smallest footprint or to share one
- * model file between processes. The system property {@code jlava.weights=copy|mapped} sets the
- * initial value; the CLI's {@code --mmap} sets MAPPED.
+ * <p>Why both: on the benchmark machines (Firecracker VMs) which of the two streams faster is not
+ * stable. In one hour the decode GEMVs over Qwen2-0.5B's 24 F32 layers ran 30-45 % faster from
+ * fresh copies than from the page-cache pages of the mapping (and llama.cpp's F32 decode 1.5x
+ * faster with {@code --mmap 0}); an hour later the mapping was as fast or faster
+ * (docs/performance.md, session 12). The mapping costs nothing at load and shares the pages with
+ * other processes, so it is the default; COPY is there for storage where mapped reads are slow.
+ * The system property {@code jlava.weights=mapped|copy} sets the initial value, the CLI's
+ * {@code --no-mmap} sets COPY.
  */
 public enum WeightResidency {
-    /** Copied at load into 64-byte-aligned native memory, freed when the weight is unreachable. */
-    COPY,
     /** Read in place from the checkpoint's memory-mapped file. */
-    MAPPED;
+    MAPPED,
+    /** Copied at load into 64-byte-aligned native memory, freed when the weight is unreachable. */
+    COPY;
 
-    private static volatile WeightResidency current = fromProperty(System.getProperty("jlava.weights", "copy"));
+    private static volatile WeightResidency current = fromProperty(System.getProperty("jlava.weights", "mapped"));
 
     static WeightResidency fromProperty(String v) {
         return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
