@@ -160,39 +160,54 @@ final class Gemv {
     private static final VectorSpecies<Integer> QI = VectorSpecies.of(int.class, QS.vectorShape());
 
     /**
-     * Rows [r0, r1) of a Q8_0 weight in the {@link RowPairs} layout, times an input quantized by
-     * {@link Q8Activations#quantize} (q as shorts, d scales): per block the integer dot of q_w and
-     * q_x scaled by d_w * d_x, as llama.cpp's q8_0 x q8_0 dot (the same value up to float
-     * summation order across blocks).
+     * Whether the Q8_0/Q4_0 GEMVs use {@link WideQuantDots}: where the preferred species is 512
+     * bits, unless {@code -Djlava.gemv.wide=false} (for measuring one against the other).
      */
-    static void q8_0(RowPairs w, int r0, int r1, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff) {
-        quantized(true, w, r0, r1, qx, qOff, dx, dOff, y, yOff);
+    static final boolean WIDE = F.vectorBitSize() >= 512 && Boolean.parseBoolean(System.getProperty("jlava.gemv.wide", "true"));
+
+    /**
+     * Rows [r0, r1) of a Q8_0 weight in the {@link RowPairs} layout, times an input row quantized
+     * by {@link Q8Activations#quantize} (the row at element xOff of x, a multiple of 32): per block
+     * the integer dot of q_w and q_x scaled by d_w * d_x, as llama.cpp's q8_0 x q8_0 dot (the same
+     * value up to float summation order across blocks).
+     */
+    static void q8_0(RowPairs w, int r0, int r1, Q8Activations.Rows x, int xOff, float[] y, int yOff) {
+        quantized(true, w, r0, r1, x, xOff, y, yOff);
     }
 
     /** Q4_0 weights (nibble - 8) in the {@link RowPairs} layout times a quantized input, as llama.cpp's q4_0 x q8_0 dot. */
-    static void q4_0(RowPairs w, int r0, int r1, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff) {
-        quantized(false, w, r0, r1, qx, qOff, dx, dOff, y, yOff);
+    static void q4_0(RowPairs w, int r0, int r1, Q8Activations.Rows x, int xOff, float[] y, int yOff) {
+        quantized(false, w, r0, r1, x, xOff, y, yOff);
     }
 
     /** Whole pairs two rows per pass; a row whose partner is outside [r0, r1) is computed with it and kept alone. */
-    private static void quantized(boolean q8, RowPairs w, int r0, int r1, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff) {
-        float[] lanes = new float[2 * QF.length()];
+    private static void quantized(boolean q8, RowPairs w, int r0, int r1, Q8Activations.Rows x, int xOff, float[] y, int yOff) {
+        float[] lanes = new float[32];
         int r = r0;
-        if ((r & 1) == 1 && r < r1) single(q8, w, r++, qx, qOff, dx, dOff, y, yOff, lanes);
-        for (; r + 1 < r1; r += 2) pair(q8, w, r, qx, qOff, dx, dOff, y, yOff + r, lanes);
-        if (r < r1) single(q8, w, r, qx, qOff, dx, dOff, y, yOff, lanes);
+        if ((r & 1) == 1 && r < r1) single(q8, w, r++, x, xOff, y, yOff, lanes);
+        for (; r + 1 < r1; r += 2) pair(q8, w, r, x, xOff, y, yOff + r, lanes);
+        if (r < r1) single(q8, w, r, x, xOff, y, yOff, lanes);
     }
 
-    private static void single(boolean q8, RowPairs w, int r, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff, float[] lanes) {
+    private static void single(boolean q8, RowPairs w, int r, Q8Activations.Rows x, int xOff, float[] y, int yOff, float[] lanes) {
         float[] both = new float[2];
-        pair(q8, w, r & ~1, qx, qOff, dx, dOff, both, 0, lanes);
+        pair(q8, w, r & ~1, x, xOff, both, 0, lanes);
         y[yOff + r] = both[r & 1];
     }
 
     /** Rows r (even) and r + 1 into y[yOff], y[yOff + 1]. */
-    private static void pair(boolean q8, RowPairs w, int r, short[] qx, int qOff, float[] dx, int dOff, float[] y, int yOff, float[] lanes) {
-        if (q8) dot2Q8_0(w.quants(), w.quantAt(r, 0), w.scales(), w.scaleAt(r, 0), w.blocks(), qx, qOff, dx, dOff, y, yOff, lanes);
-        else dot2Q4_0(w.quants(), w.quantAt(r, 0), w.scales(), w.scaleAt(r, 0), w.blocks(), qx, qOff, dx, dOff, y, yOff, lanes);
+    private static void pair(boolean q8, RowPairs w, int r, Q8Activations.Rows x, int xOff, float[] y, int yOff, float[] lanes) {
+        MemorySegment q = w.quants();
+        long at = w.quantAt(r, 0);
+        float[] s = w.scales();
+        int sAt = w.scaleAt(r, 0), nb = w.blocks(), dOff = xOff / 32;
+        if (WIDE) {
+            if (q8) WideQuantDots.dot2Q8_0(q, at, s, sAt, nb, x.q(), xOff, x.d(), dOff, y, yOff);
+            else WideQuantDots.dot2Q4_0(q, at, s, sAt, nb, x.halves(), 2 * xOff, x.d(), dOff, y, yOff);
+        } else {
+            if (q8) dot2Q8_0(q, at, s, sAt, nb, x.q(), xOff, x.d(), dOff, y, yOff, lanes);
+            else dot2Q4_0(q, at, s, sAt, nb, x.q(), xOff, x.d(), dOff, y, yOff, lanes);
+        }
     }
 
     /**

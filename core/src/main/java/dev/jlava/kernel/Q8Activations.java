@@ -93,8 +93,28 @@ public final class Q8Activations {
         return out;
     }
 
-    /** Rows quantized for the GEMV kernels: q (k per row, as shorts) and the block scales d (k / 32 per row). */
-    public record Rows(short[] q, float[] d) {}
+    /**
+     * Spreads quantized values into the layout of {@link WideQuantDots#dot2Q4_0}: per block of
+     * 32, {@code q[0..16)} twice, then {@code q[16..32)} twice (64 shorts), so one 512-bit vector
+     * meets the low nibbles of two weight rows and the next one their high nibbles.
+     */
+    public static void halves(short[] q, int qOff, int k, short[] h, int hOff) {
+        checkBlocks(k);
+        for (int b = 0; b < k; b += 32) {
+            int src = qOff + b, dst = hOff + 2 * b;
+            System.arraycopy(q, src, h, dst, 16);
+            System.arraycopy(q, src, h, dst + 16, 16);
+            System.arraycopy(q, src + 16, h, dst + 32, 16);
+            System.arraycopy(q, src + 16, h, dst + 48, 16);
+        }
+    }
+
+    /**
+     * Rows quantized for the GEMV kernels: q (k per row, as shorts), the block scales d (k / 32
+     * per row) and, where the 512-bit Q4_0 dot is used, q in its {@link #halves} layout (2 k per
+     * row; else empty).
+     */
+    public record Rows(short[] q, float[] d, short[] halves) {}
 
     private static void checkBlocks(int k) {
         if (k % 32 != 0) throw new IllegalArgumentException("Q8_0 activation rows need a multiple of 32 values, have " + k);

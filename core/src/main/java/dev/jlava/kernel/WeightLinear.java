@@ -81,14 +81,12 @@ final class WeightLinear implements Linear {
         if (quantized()) {
             boolean q8 = dtype == DType.Q8_0;
             Q8Activations.Rows qin = quantizeInput(x, m, in);
-            short[] qx = qin.q();
-            float[] dx = qin.d();
             Parallel.forRangeDynamic(out, 4, GEMV_PIECES, (r0, r1) -> {
                 for (int b0 = r0; b0 < r1; b0 += block) {
                     int b1 = Math.min(r1, b0 + block);
                     for (int t = 0; t < m; t++) {
-                        if (q8) Gemv.q8_0(pairs, b0, b1, qx, t * in, dx, t * in / 32, y, t * out);
-                        else Gemv.q4_0(pairs, b0, b1, qx, t * in, dx, t * in / 32, y, t * out);
+                        if (q8) Gemv.q8_0(pairs, b0, b1, qin, t * in, y, t * out);
+                        else Gemv.q4_0(pairs, b0, b1, qin, t * in, y, t * out);
                     }
                 }
             });
@@ -119,8 +117,8 @@ final class WeightLinear implements Linear {
             case F32 -> Gemv.f32(w, in, r0, r1, x, 0, y, 0);
             case F16 -> Gemv.f16(w, in, r0, r1, x, 0, y, 0);
             case BF16 -> Gemv.bf16(w, in, r0, r1, x, 0, y, 0);
-            case Q8_0 -> Gemv.q8_0(pairs, r0, r1, q.q(), 0, q.d(), 0, y, 0);
-            case Q4_0 -> Gemv.q4_0(pairs, r0, r1, q.q(), 0, q.d(), 0, y, 0);
+            case Q8_0 -> Gemv.q8_0(pairs, r0, r1, q, 0, y, 0);
+            case Q4_0 -> Gemv.q4_0(pairs, r0, r1, q, 0, y, 0);
             default -> throw new AssertionError(dtype);
         }
     }
@@ -140,14 +138,22 @@ final class WeightLinear implements Linear {
     }
 
     // The caller thread's quantized input, reused across calls (workers only read it during the call).
-    private static final ThreadLocal<Q8Activations.Rows> GEMV_INPUT = ThreadLocal.withInitial(() -> new Q8Activations.Rows(new short[0], new float[0]));
+    private static final ThreadLocal<Q8Activations.Rows> GEMV_INPUT = ThreadLocal.withInitial(() -> new Q8Activations.Rows(new short[0], new float[0], new short[0]));
     private static final ThreadLocal<float[][]> GEMM_INPUT = ThreadLocal.withInitial(() -> new float[2][0]);
 
-    /** x's m rows quantized to Q8_0 for the GEMV kernels, in the caller thread's scratch. */
+    /**
+     * x's m rows quantized to Q8_0 for the GEMV kernels, in the caller thread's scratch (with the
+     * 512-bit Q4_0 layout too where that kernel runs: O(in) work against the O(out * in) dot).
+     */
     static Q8Activations.Rows quantizeInput(float[] x, int m, int in) {
         Q8Activations.Rows r = GEMV_INPUT.get();
-        if (r.q().length < m * in) GEMV_INPUT.set(r = new Q8Activations.Rows(new short[m * in], new float[m * in / 32]));
-        for (int t = 0; t < m; t++) Q8Activations.quantize(x, t * in, in, r.q(), t * in, r.d(), t * in / 32);
+        if (r.q().length < m * in) {
+            GEMV_INPUT.set(r = new Q8Activations.Rows(new short[m * in], new float[m * in / 32], new short[Gemv.WIDE ? 2 * m * in : 0]));
+        }
+        for (int t = 0; t < m; t++) {
+            Q8Activations.quantize(x, t * in, in, r.q(), t * in, r.d(), t * in / 32);
+            if (Gemv.WIDE) Q8Activations.halves(r.q(), t * in, in, r.halves(), 2 * t * in);
+        }
         return r;
     }
 

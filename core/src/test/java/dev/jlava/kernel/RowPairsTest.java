@@ -86,15 +86,17 @@ class RowPairsTest {
         Tensor t = WeightCodec.tensor("w", q8 ? DType.Q8_0 : DType.Q4_0, Naive.gaussian(rnd, rows * in, 0.05), rows, in);
         RowPairs packed = RowPairs.repack(t.data(), rows, blocks, q8 ? 32 : 16);
         float[] x = Naive.gaussian(rnd, in, 1.0);
-        short[] qx = new short[in];
+        short[] qx = new short[in], halves = new short[2 * in];
         float[] dx = new float[blocks];
         Q8Activations.quantize(x, 0, in, qx, 0, dx, 0);
+        Q8Activations.halves(qx, 0, in, halves, 0);
+        Q8Activations.Rows q = new Q8Activations.Rows(qx, dx, halves);
 
         float[] whole = new float[rows], pieces = new float[rows];
-        run(q8, packed, 0, rows, qx, dx, whole);
+        run(q8, packed, 0, rows, q, whole);
         for (int r0 = 0; r0 < rows; ) {
             int r1 = Math.min(rows, r0 + 1 + rnd.nextInt(4));
-            run(q8, packed, r0, r1, qx, dx, pieces);
+            run(q8, packed, r0, r1, q, pieces);
             r0 = r1;
         }
         assertThat(pieces).containsExactly(whole);
@@ -105,8 +107,8 @@ class RowPairsTest {
         assertThat(Naive.maxRelError(whole, 0, rows, want, scale, 1, rows)).as(Arrays.toString(whole)).isLessThan(2e-6);
     }
 
-    private static void run(boolean q8, RowPairs w, int r0, int r1, short[] qx, float[] dx, float[] y) {
-        if (q8) Gemv.q8_0(w, r0, r1, qx, 0, dx, 0, y, 0);
-        else Gemv.q4_0(w, r0, r1, qx, 0, dx, 0, y, 0);
+    private static void run(boolean q8, RowPairs w, int r0, int r1, Q8Activations.Rows q, float[] y) {
+        if (q8) Gemv.q8_0(w, r0, r1, q, 0, y, 0);
+        else Gemv.q4_0(w, r0, r1, q, 0, y, 0);
     }
 }
