@@ -81,8 +81,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "worker threads (default: all cores)")
     Integer threads;
 
-    @Option(names = "--no-mmap", description = "copy F32/F16/BF16 weights into memory at load instead of reading them from the file mapping (llama-bench -mmp 0)")
-    boolean noMmap;
+    @Option(names = "--mmap", negatable = true, description = "--mmap reads F32/F16/BF16 weights in place from the file mapping (llama-bench -mmp 1); --no-mmap, the default, copies them into memory at load (-mmp 0)")
+    Boolean mmap;
 
     @Option(names = "-p", defaultValue = "512", description = "prompt tokens (0 = skip the pp test)")
     int prompt;
@@ -100,7 +100,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (prompt < 0 || gen < 0 || reps < 1) throw new UserError("-p and -n must be >= 0 and --reps >= 1");
         Runtime.threads(threads);
-        Runtime.copyWeights(noMmap);
+        Runtime.mmap(mmap);
         if (plot != null) Files2.checkWritable(plot);
         if (source.shape != null && (source.shape.equals("siglip-so400m") || source.shape.equals("clip-vit-l-336"))) return vision();
         if (video != null || (source.shape != null && RandomLlava.shapeNames().contains(source.shape))) return endToEnd();
@@ -263,7 +263,7 @@ final class BenchCommand implements Callable<Integer> {
         ObjectNode o = m.createObjectNode();
         o.put("model", label);
         o.put("threads", Runtime.threads());
-        o.put("mmap", !noMmap);
+        o.put("mmap", dev.jlava.kernel.WeightResidency.current() == dev.jlava.kernel.WeightResidency.MAPPED);
         o.put("test", test);
         o.put("tokens_per_second", tps);
         o.put("seconds", seconds);

@@ -52,7 +52,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Runtime.threads(qa.threads);
-        Runtime.copyWeights(qa.noMmap);
+        Runtime.mmap(qa.mmap);
         PrintStream o = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         boolean real = model != null;
         Path clip = video;

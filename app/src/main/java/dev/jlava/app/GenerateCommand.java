@@ -50,8 +50,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "worker threads (default: all cores)")
     Integer threads;
 
-    @Option(names = "--no-mmap", description = "copy F32/F16/BF16 weights into memory at load instead of reading them from the file mapping")
-    boolean noMmap;
+    @Option(names = "--mmap", negatable = true, description = "--mmap reads F32/F16/BF16 weights in place from the file mapping (smaller footprint, slower decode on some machines); --no-mmap, the default, copies them into memory at load")
+    Boolean mmap;
 
     @Option(names = "--raw", description = "use the prompt as is (special tokens parsed, BOS as the model says) instead of the chat template")
     boolean raw;
@@ -69,7 +69,7 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (maxTokens < 0) throw new UserError("--max-tokens must be >= 0, got " + maxTokens);
         Runtime.threads(threads);
-        Runtime.copyWeights(noMmap);
+        Runtime.mmap(mmap);
         var sampler = sampling.sampler();
         if (dumpLogits != null) Files2.checkWritable(dumpLogits);
         try (TextModel m = TextModel.open(model, prompt.ids == null)) {

@@ -22,8 +22,8 @@ final class QaOptions {
     @Option(names = "--threads", description = "worker threads (default: all cores)")
     Integer threads;
 
-    @Option(names = "--no-mmap", description = "copy F32/F16/BF16 weights into memory at load instead of reading them from the file mapping")
-    boolean noMmap;
+    @Option(names = "--mmap", negatable = true, description = "--mmap reads F32/F16/BF16 weights in place from the file mapping (smaller footprint, slower decode on some machines); --no-mmap, the default, copies them into memory at load")
+    Boolean mmap;
 
     @Option(names = "--ignore-eos", description = "do not stop at end-of-generation tokens")
     boolean ignoreEos;

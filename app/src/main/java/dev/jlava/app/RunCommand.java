@@ -62,7 +62,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Runtime.threads(qa.threads);
-        Runtime.copyWeights(qa.noMmap);
+        Runtime.mmap(qa.mmap);
         ReductionPlan plan = ReductionPlanParser.parse(qa.reduce);
         var sampler = sampling.sampler();
         if (qa.maxTokens < 1) throw new UserError("--max-tokens must be >= 1, got " + qa.maxTokens);

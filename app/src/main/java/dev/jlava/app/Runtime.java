@@ -15,8 +15,12 @@ final class Runtime {
 
     static int threads() { return threads; }
 
-    /** --no-mmap: F32/F16/BF16 weights loaded from now on are copied into memory instead of read from the file mapping. */
-    static void copyWeights(boolean copy) {
-        dev.jlava.kernel.WeightResidency.set(copy ? dev.jlava.kernel.WeightResidency.COPY : dev.jlava.kernel.WeightResidency.MAPPED);
+    /**
+     * --[no-]mmap: whether F32/F16/BF16 weights loaded from now on are read from the file mapping or
+     * copied into memory; without the option, the configured default ({@code -Djlava.weights}, else copy).
+     */
+    static void mmap(Boolean mapped) {
+        dev.jlava.kernel.WeightResidency.set(mapped == null ? dev.jlava.kernel.WeightResidency.configured()
+                : mapped ? dev.jlava.kernel.WeightResidency.MAPPED : dev.jlava.kernel.WeightResidency.COPY);
     }
 }

@@ -34,7 +34,7 @@ class DemoAndBenchTest {
         Cli r = Cli.run("bench", "--model", SharedData.golden("llm/qwen2-tiny-q8_0.gguf").toString(), "-p", "16", "-n", "4", "--reps", "3", "--json");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode a = JSON.readTree(r.out());
-        assertThat(a.get(0).get("mmap").asBoolean()).isTrue();
+        assertThat(a.get(0).get("mmap").asBoolean()).isFalse(); // weights copied into memory by default
         assertThat(a.get(0).get("test").asText()).isEqualTo("pp16");
         assertThat(a.get(1).get("test").asText()).isEqualTo("tg4");
         for (JsonNode t : a) { // llama-bench's statistics: mean and sample deviation over the timed repetitions
@@ -48,6 +48,12 @@ class DemoAndBenchTest {
             assertThat(t.get("tokens_per_second_sd").asDouble()).isCloseTo(sd, org.assertj.core.data.Offset.offset(1e-9 * mean));
             assertThat(t.get("best_tokens_per_second").asDouble()).isEqualTo(java.util.Arrays.stream(each).max().orElseThrow());
         }
+        Cli mapped = Cli.run("bench", "--model", SharedData.golden("llm/qwen2-tiny-f32.gguf").toString(), "-p", "8", "-n", "2", "--reps", "1", "--mmap", "--json");
+        assertThat(mapped.exit()).as(mapped.err()).isZero();
+        assertThat(JSON.readTree(mapped.out()).get(0).get("mmap").asBoolean()).isTrue();
+        Cli again = Cli.run("bench", "--model", SharedData.golden("llm/qwen2-tiny-f32.gguf").toString(), "-p", "8", "-n", "0", "--reps", "1", "--json");
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(JSON.readTree(again.out()).get(0).get("mmap").asBoolean()).as("an earlier --mmap does not stick").isFalse();
         Cli copied = Cli.run("bench", "--model", SharedData.golden("llm/qwen2-tiny-f32.gguf").toString(), "-p", "8", "-n", "2", "--reps", "1", "--no-mmap", "--json");
         assertThat(copied.exit()).as(copied.err()).isZero();
         assertThat(JSON.readTree(copied.out()).get(0).get("mmap").asBoolean()).isFalse();

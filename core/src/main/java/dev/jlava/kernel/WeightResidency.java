@@ -4,19 +4,20 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Where F32, F16 and BF16 weights live while the model runs: read in place from the checkpoint's
- * file mapping ({@link #MAPPED}, the default, as llama.cpp's), or copied at load into the
- * process's own native memory ({@link #COPY}, llama.cpp's {@code --no-mmap}). Q8_0 and Q4_0
- * weights are always re-laid into native memory ({@link RowPairs}), so this does not apply to them.
+ * Where F32, F16 and BF16 weights live while the model runs: copied at load into the process's
+ * own native memory ({@link #COPY}, the default; llama.cpp's {@code --no-mmap}), or read in place
+ * from the checkpoint's file mapping ({@link #MAPPED}). Q8_0 and Q4_0 weights are always re-laid
+ * into native memory ({@link RowPairs}), so this does not apply to them.
  *
- * <p>Why both: on the benchmark machines (Firecracker VMs) which of the two streams faster is not
- * stable. In one hour the decode GEMVs over Qwen2-0.5B's 24 F32 layers ran 30-45 % faster from
- * fresh copies than from the page-cache pages of the mapping (and llama.cpp's F32 decode 1.5x
- * faster with {@code --mmap 0}); an hour later the mapping was as fast or faster
- * (docs/performance.md, session 12). The mapping costs nothing at load and shares the pages with
- * other processes, so it is the default; COPY is there for storage where mapped reads are slow.
- * The system property {@code jlava.weights=mapped|copy} sets the initial value, the CLI's
- * {@code --no-mmap} sets COPY.
+ * <p>Why copy by default: decode streams every weight once per token, and on the benchmark
+ * machines (Firecracker VMs) the page-cache pages behind a mapping stream slower than fresh
+ * anonymous memory more often than not. Qwen2-0.5B F32 decode, alternated runs: session 12, 30-45 %
+ * faster from copies in one hour, the same or slightly slower an hour later; session 14, 1.3-1.75x
+ * faster from copies in five of five pairs, and one mapped run fell to 1.7 tokens/s
+ * (docs/performance.md). The copy costs a second of load per few GB and private memory in place
+ * of shared page cache, which the kernel can drop; {@code --mmap} keeps the mapping for models
+ * that do not fit twice or for several processes sharing one file. The system property
+ * {@code jlava.weights=copy|mapped} sets the default.
  */
 public enum WeightResidency {
     /** Read in place from the checkpoint's memory-mapped file. */
@@ -24,7 +25,12 @@ public enum WeightResidency {
     /** Copied at load into 64-byte-aligned native memory, freed when the weight is unreachable. */
     COPY;
 
-    private static volatile WeightResidency current = fromProperty(System.getProperty("jlava.weights", "mapped"));
+    private static volatile WeightResidency current = configured();
+
+    /** The default: {@code -Djlava.weights}, else {@link #COPY}. */
+    public static WeightResidency configured() {
+        return fromProperty(System.getProperty("jlava.weights", "copy"));
+    }
 
     static WeightResidency fromProperty(String v) {
         return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
