@@ -34,11 +34,15 @@ public final class Attention {
         int qStride = heads * headDim, kvStride = kvHeads * headDim;
         int first = len - n; // cache index of query row 0
         float scale = (float) (1.0 / Math.sqrt(headDim));
+        if (n == 1) {
+            DecodeAttention.forward(q, heads, kvHeads, headDim, kc, vc, len, out, lastProbs, scale);
+            return;
+        }
         int blocks = (n + BLOCK - 1) / BLOCK;
         // (head, block) items claimed as threads finish: causal blocks differ in cost, and a
         // thread slowed by a neighbour takes fewer (see GemmKernel#COLUMN_PIECES)
         Parallel.forRangeDynamic(heads * blocks, 1, 4, (start, end) -> {
-            float[] s = new float[BLOCK * len];
+            float[] s = new float[Math.min(BLOCK, n) * len]; // a decode step needs one row, not BLOCK
             for (int t = start; t < end; t++) {
                 int h = t / blocks, b = t % blocks;
                 int g = h / group;

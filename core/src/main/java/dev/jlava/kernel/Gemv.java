@@ -106,7 +106,7 @@ final class Gemv {
      * each quarter. The sums end in lanes 0 (a), L/2 (b), L/4 (c) and 3L/4 (d); a + b == b + a
      * in IEEE arithmetic, so each equals Simd.sum of its vector exactly.
      */
-    private static FloatVector sum4(FloatVector a, FloatVector b, FloatVector c, FloatVector d) {
+    static FloatVector sum4(FloatVector a, FloatVector b, FloatVector c, FloatVector d) {
         FloatVector ab = a.blend(b, HALF_HI).add(b.blend(a, HALF_HI).rearrange(SWAP_HALF));
         FloatVector cd = c.blend(d, HALF_HI).add(d.blend(c, HALF_HI).rearrange(SWAP_HALF));
         FloatVector v = ab.blend(cd, QUARTER_HI).add(cd.blend(ab, QUARTER_HI).rearrange(SWAP_QUARTER));

@@ -1,0 +1,110 @@
+package dev.jlava.kernel;
+
+import static dev.jlava.kernel.Simd.F;
+import static dev.jlava.kernel.Simd.L;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * Attention of one query row (a decode step) against a layer's whole cache, grouped-query: the
+ * cache is walked in fixed chunks of {@link #CHUNK} keys per KV head, and each chunk (32 KB for
+ * one Qwen2 KV head) stays in L1/L2 while all the query heads of its group read it, so the cache
+ * comes from memory once per step rather than once per query head. Three passes over (KV head,
+ * chunk) items: scores, each head's softmax, then each chunk's P V into a partial sum of its own.
+ * The partials are added in chunk order, so the result does not depend on the number of threads
+ * or on which thread ran what.
+ *
+ * <p>Why not {@link Attention}'s tiles: they pack the keys for the 6-row GEMM micro-kernel, and
+ * with one row a dot per key and head paid a full lane-sum tree; at 6,320 cached tokens that was
+ * 2.1 ms per layer on Qwen2-0.5B (Zen 5, 2 threads), against ~0.3 ms here (docs/performance.md,
+ * session 14).
+ */
+final class DecodeAttention {
+    private DecodeAttention() {}
+
+    /** Keys per item: 128 x 64 floats of one KV head = 32 KB. */
+    static final int CHUNK = 128;
+
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** As {@link Attention#causal} with n = 1: the query sees every cache entry. */
+    static void forward(float[] q, int heads, int kvHeads, int headDim, float[] kc, float[] vc, int len,
+                        float[] out, float[] lastProbs, float scale) {
+        int group = heads / kvHeads, kvStride = kvHeads * headDim, chunks = (len + CHUNK - 1) / CHUNK;
+        int partSize = group * headDim, parts = kvHeads * chunks * partSize;
+        float[] scratch = SCRATCH.get();
+        int need = parts + (lastProbs == null ? heads * len : 0);
+        if (scratch.length < need) SCRATCH.set(scratch = new float[need]);
+        float[] part = scratch, p = lastProbs != null ? lastProbs : scratch; // p: [heads][len]
+        int pOff = lastProbs != null ? 0 : parts;
+        boolean wide = headDim % L == 0;
+        Parallel.forRangeDynamic(kvHeads * chunks, 1, 4, (a, b) -> {
+            for (int t = a; t < b; t++) {
+                int g = t / chunks, j0 = (t % chunks) * CHUNK, j1 = Math.min(len, j0 + CHUNK), ko = g * headDim;
+                for (int h = g * group; h < (g + 1) * group; h++) {
+                    int po = pOff + h * len, j = j0;
+                    if (wide) for (; j + 4 <= j1; j += 4) scores4(q, h * headDim, kc, j * kvStride + ko, kvStride, headDim, scale, p, po + j);
+                    for (; j < j1; j++) p[po + j] = Ops.dot(q, h * headDim, kc, j * kvStride + ko, headDim) * scale;
+                }
+            }
+        });
+        Parallel.forRange(heads, (h0, h1) -> {
+            for (int h = h0; h < h1; h++) Ops.softmax(p, pOff + h * len, len);
+        });
+        Parallel.forRangeDynamic(kvHeads * chunks, 1, 4, (a, b) -> {
+            for (int t = a; t < b; t++) {
+                int g = t / chunks, j0 = (t % chunks) * CHUNK, j1 = Math.min(len, j0 + CHUNK), vo = g * headDim;
+                for (int h = g * group; h < (g + 1) * group; h++) {
+                    int po = pOff + h * len, ho = t * partSize + (h - g * group) * headDim, d = 0;
+                    if (wide) for (; d < headDim; d += L) weighted(p, po, vc, vo + d, kvStride, j0, j1, part, ho + d);
+                    if (d < headDim) { // head dims that are not whole vectors: plain axpys
+                        Arrays.fill(part, ho, ho + headDim, 0f);
+                        for (int j = j0; j < j1; j++) Ops.axpy(p[po + j], vc, j * kvStride + vo, part, ho, headDim);
+                    }
+                }
+            }
+        });
+        for (int g = 0; g < kvHeads; g++) {
+            int oo = g * partSize; // the group's heads are adjacent in out ([heads][headDim])
+            System.arraycopy(part, g * chunks * partSize, out, oo, partSize);
+            for (int c = 1; c < chunks; c++) {
+                int from = (g * chunks + c) * partSize;
+                for (int i = 0; i < partSize; i++) out[oo + i] += part[from + i];
+            }
+        }
+    }
+
+    /**
+     * Scores of four consecutive keys (rows {@code ko}, +ks, +2ks, +3ks) for one query head: one
+     * accumulator per key over the head's vectors, then the four lane trees folded together
+     * ({@link Gemv#sum4}) instead of four separate lane sums.
+     */
+    private static void scores4(float[] q, int qo, float[] kc, int ko, int ks, int headDim, float scale, float[] p, int po) {
+        FloatVector a = FloatVector.zero(F), b = a, c = a, d = a;
+        for (int i = 0; i < headDim; i += L) {
+            FloatVector x = FloatVector.fromArray(F, q, qo + i);
+            a = FloatVector.fromArray(F, kc, ko + i).fma(x, a);
+            b = FloatVector.fromArray(F, kc, ko + ks + i).fma(x, b);
+            c = FloatVector.fromArray(F, kc, ko + 2 * ks + i).fma(x, c);
+            d = FloatVector.fromArray(F, kc, ko + 3 * ks + i).fma(x, d);
+        }
+        FloatVector s = Gemv.sum4(a, b, c, d);
+        p[po] = s.lane(0) * scale;
+        p[po + 1] = s.lane(L / 2) * scale;
+        p[po + 2] = s.lane(L / 4) * scale;
+        p[po + 3] = s.lane(L / 2 + L / 4) * scale;
+    }
+
+    /** part[o..o+L) = sum over j in [j0, j1) of p[po + j] * v[j][vo..vo+L): two chains, added at the end. */
+    private static void weighted(float[] p, int po, float[] vc, int vo, int vs, int j0, int j1, float[] part, int o) {
+        FloatVector e = FloatVector.zero(F), f = e;
+        int j = j0;
+        for (; j + 2 <= j1; j += 2) {
+            e = FloatVector.fromArray(F, vc, j * vs + vo).fma(FloatVector.broadcast(F, p[po + j]), e);
+            f = FloatVector.fromArray(F, vc, (j + 1) * vs + vo).fma(FloatVector.broadcast(F, p[po + j + 1]), f);
+        }
+        if (j < j1) e = FloatVector.fromArray(F, vc, j * vs + vo).fma(FloatVector.broadcast(F, p[po + j]), e);
+        e.add(f).intoArray(part, o);
+    }
+}
