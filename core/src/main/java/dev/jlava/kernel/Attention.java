@@ -5,18 +5,19 @@ import java.util.Arrays;
 /**
  * Causal grouped-query attention of n new query rows against a layer's cache, which already
  * holds the new rows' keys/values at its end. Work is split into tiles of (query head, block of
- * queries); each tile is two GEMMs (S = Q K^T over the keys the block can see, then O = P V) with a
- * row softmax between, so memory is O(block x cache length) per worker, never n x n. On request it
- * returns the probabilities of the last query row for every head (what FastV, PVTP and HoliTom
- * score tokens with).
+ * queries); a tile walks the keys it can see {@link #KEYS} at a time with a running softmax (two
+ * GEMMs per step, S = Q K^T then O += P V), so memory is O(block x KEYS) per worker, never n x n
+ * and not even block x cache length. One query row (a decode step) goes to
+ * {@link DecodeAttention}. On request it returns the probabilities of the last query row for
+ * every head (what FastV, PVTP and HoliTom score tokens with).
  */
 public final class Attention {
     private Attention() {}
 
     /**
      * Queries per tile (a multiple of the micro-kernel's 6 rows). Each tile packs the keys it sees
-     * once, so larger tiles spend less on packing; S is BLOCK x len floats per worker (2.4 MB at
-     * 6,500 tokens). 96 measured 15-40 % faster than 32 at 6,000 tokens, 2 threads (docs/performance.md).
+     * once, so larger tiles spend less on packing. 96 measured 15-40 % faster than 32 at 6,000
+     * tokens, 2 threads (Zen 3); on Zen 5, 48 to 288 were within the noise (docs/performance.md).
      */
     static final int BLOCK = Math.max(6, Integer.getInteger("jlava.attention.block", 96) / 6 * 6);
 
@@ -42,25 +43,79 @@ public final class Attention {
         // (head, block) items claimed as threads finish: causal blocks differ in cost, and a
         // thread slowed by a neighbour takes fewer (see GemmKernel#COLUMN_PIECES)
         Parallel.forRangeDynamic(heads * blocks, 1, 4, (start, end) -> {
-            float[] s = new float[Math.min(BLOCK, n) * len]; // a decode step needs one row, not BLOCK
-            for (int t = start; t < end; t++) {
-                int h = t / blocks, b = t % blocks;
-                int g = h / group;
+            Tile t = TILE.get();
+            for (int item = start; item < end; item++) {
+                int h = item / blocks, b = item % blocks;
                 int i0 = b * BLOCK, rows = Math.min(BLOCK, n - i0);
-                int keys = first + i0 + rows; // the last row of the block sees this many entries
-                Gemm.abT(q, i0 * qStride + h * headDim, qStride, kc, g * headDim, kvStride, s, 0, keys,
-                        rows, keys, headDim, scale, false);
-                for (int r = 0; r < rows; r++) {
-                    int visible = first + i0 + r + 1;
-                    int so = r * keys;
-                    Ops.softmax(s, so, visible);
-                    Arrays.fill(s, so + visible, so + keys, 0f);
-                    if (lastProbs != null && i0 + r == n - 1) {
-                        System.arraycopy(s, so, lastProbs, h * len, visible);
-                    }
+                tile(t, q, i0 * qStride + h * headDim, qStride, kc, vc, (h / group) * headDim, kvStride, headDim,
+                        first + i0, rows, scale, out, i0 * qStride + h * headDim, qStride);
+            }
+        });
+        if (lastProbs != null) lastRowProbabilities(q, (n - 1) * qStride, heads, group, headDim, kc, kvStride, len, scale, lastProbs);
+    }
+
+    /** Keys per step of a tile: a BLOCK x KEYS score block (96 KB) and the step's keys and values stay in L2. */
+    static final int KEYS = Math.max(6, Integer.getInteger("jlava.attention.keys", 256));
+
+    /** One thread's tile buffers: the score block, the running output rows, their running max and sum. */
+    private static final class Tile {
+        float[] s = new float[0], o = new float[0];
+        final float[] max = new float[BLOCK], sum = new float[BLOCK];
+    }
+
+    private static final ThreadLocal<Tile> TILE = ThreadLocal.withInitial(Tile::new);
+
+    /**
+     * Query rows [q0, q0 + rows) of one head (cache indices first + r) against the keys they can
+     * see, KEYS at a time with a running softmax: per step S = scale Q K^T (GEMM), each row's
+     * max rises to cover the step, its old sum and output row are rescaled by exp(old - new max),
+     * S becomes exp(S - max) (0 where causally masked), and O += S V (GEMM). At the end each
+     * output row is divided by its sum. Only BLOCK x KEYS scores exist at a time, so they stay in
+     * L2, and no pass rescales the probabilities themselves (docs/performance.md, session 14).
+     */
+    private static void tile(Tile t, float[] q, int qOff, int qStride, float[] kc, float[] vc, int kvOff, int kvStride,
+                             int headDim, int first, int rows, float scale, float[] out, int outOff, int outStride) {
+        if (t.s.length < BLOCK * KEYS) t.s = new float[BLOCK * KEYS];
+        if (t.o.length < BLOCK * headDim) t.o = new float[BLOCK * headDim];
+        float[] s = t.s, o = t.o, max = t.max, sum = t.sum;
+        int keys = first + rows; // the block's last row sees this many entries
+        for (int k0 = 0; k0 < keys; k0 += KEYS) {
+            int kn = Math.min(KEYS, keys - k0);
+            Gemm.abT(q, qOff, qStride, kc, k0 * kvStride + kvOff, kvStride, s, 0, kn, rows, kn, headDim, scale, false);
+            for (int r = 0; r < rows; r++) {
+                int so = r * kn, visible = Math.min(kn, first + r + 1 - k0); // >= 1 in the first step
+                if (visible <= 0) {
+                    Arrays.fill(s, so, so + kn, 0f);
+                    continue;
                 }
-                Gemm.ab(s, 0, keys, vc, g * headDim, kvStride, out, i0 * qStride + h * headDim, qStride,
-                        rows, headDim, keys, 1f, false);
+                float m = Math.max(k0 == 0 ? Float.NEGATIVE_INFINITY : max[r], Ops.max(s, so, visible));
+                float e = Ops.expShifted(s, so, visible, m);
+                Arrays.fill(s, so + visible, so + kn, 0f);
+                if (k0 == 0) {
+                    sum[r] = e;
+                } else {
+                    float f = (float) Math.exp(max[r] - m);
+                    sum[r] = sum[r] * f + e;
+                    if (f != 1f) Ops.scale(o, r * headDim, headDim, f);
+                }
+                max[r] = m;
+            }
+            Gemm.ab(s, 0, kn, vc, k0 * kvStride + kvOff, kvStride, o, 0, headDim, rows, headDim, kn, 1f, k0 > 0);
+        }
+        for (int r = 0; r < rows; r++) {
+            float inv = 1f / sum[r];
+            for (int d = 0; d < headDim; d++) out[outOff + r * outStride + d] = o[r * headDim + d] * inv;
+        }
+    }
+
+    /** The last query row's softmax probabilities over the whole cache, per head (what FastV, PVTP and HoliTom score with). */
+    private static void lastRowProbabilities(float[] q, int qRow, int heads, int group, int headDim, float[] kc, int kvStride,
+                                             int len, float scale, float[] probs) {
+        Parallel.forRange(heads, (h0, h1) -> {
+            for (int h = h0; h < h1; h++) {
+                int po = h * len, ko = (h / group) * headDim;
+                for (int j = 0; j < len; j++) probs[po + j] = Ops.dot(q, qRow + h * headDim, kc, j * kvStride + ko, headDim) * scale;
+                Ops.softmax(probs, po, len);
             }
         });
     }

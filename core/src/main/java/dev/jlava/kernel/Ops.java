@@ -102,19 +102,24 @@ public final class Ops {
             java.util.Arrays.fill(x, off, off + n, 0f);
             return;
         }
+        scale(x, off, n, 1f / expShifted(x, off, n, mx));
+    }
+
+    /** In place: x[i] = exp(x[i] - shift) over x[off..off+n); returns their sum (softmax's numerators and denominator). */
+    public static float expShifted(float[] x, int off, int n, float shift) {
         FloatVector sum = FloatVector.zero(F);
         int i = 0;
         for (; i <= n - L; i += L) {
-            FloatVector e = FloatVector.fromArray(F, x, off + i).sub(mx).lanewise(VectorOperators.EXP);
+            FloatVector e = FloatVector.fromArray(F, x, off + i).sub(shift).lanewise(VectorOperators.EXP);
             e.intoArray(x, off + i);
             sum = sum.add(e);
         }
         float s = Simd.sum(sum);
         for (; i < n; i++) {
-            float e = (float) Math.exp(x[off + i] - mx);
+            float e = (float) Math.exp(x[off + i] - shift);
             x[off + i] = e;
             s += e;
         }
-        scale(x, off, n, 1f / s);
+        return s;
     }
 }
