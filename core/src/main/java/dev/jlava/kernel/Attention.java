@@ -66,8 +66,8 @@ public final class Attention {
     private static final ThreadLocal<Tile> TILE = ThreadLocal.withInitial(Tile::new);
 
     /**
-     * Query rows [q0, q0 + rows) of one head (cache indices first + r) against the keys they can
-     * see, KEYS at a time with a running softmax: per step S = scale Q K^T (GEMM), each row's
+     * The {@code rows} query rows at qOff (stride qStride; row r is cache index first + r) of one
+     * head against the keys they can see, KEYS at a time with a running softmax: per step S = scale Q K^T (GEMM), each row's
      * max rises to cover the step, its old sum and output row are rescaled by exp(old - new max),
      * S becomes exp(S - max) (0 where causally masked), and O += S V (GEMM). At the end each
      * output row is divided by its sum. Only BLOCK x KEYS scores exist at a time, so they stay in
