@@ -54,17 +54,24 @@ public final class KvCache {
 
         /** Keeps only the entries whose indices are listed (strictly increasing); the rest are gone for good. */
         public void retain(int[] keep) {
-            int w = 0;
             int prev = -1;
             for (int idx : keep) {
                 if (idx <= prev || idx >= len) throw new IllegalArgumentException("keep indices must be increasing and < " + len + ": " + Arrays.toString(keep));
                 prev = idx;
-                if (idx != w) {
-                    System.arraycopy(k, idx * kvDim, k, w * kvDim, kvDim);
-                    System.arraycopy(v, idx * kvDim, v, w * kvDim, kvDim);
-                    pos[w] = pos[idx];
+            }
+            // one copy per run of consecutive kept entries (VTA drops a few entries per step from
+            // thousands: copying entry by entry was ~16 % of ST^3's decode time on the demo model)
+            int w = 0;
+            for (int i = 0; i < keep.length; ) {
+                int start = keep[i], run = 1;
+                while (i + run < keep.length && keep[i + run] == start + run) run++;
+                if (start != w) {
+                    System.arraycopy(k, start * kvDim, k, w * kvDim, run * kvDim);
+                    System.arraycopy(v, start * kvDim, v, w * kvDim, run * kvDim);
+                    System.arraycopy(pos, start, pos, w, run);
                 }
-                w++;
+                w += run;
+                i += run;
             }
             len = w;
         }

@@ -83,20 +83,63 @@ public final class VisualTokenAnnealing implements CacheReducer {
         int b = budget(s.visualAfterPrefill(), s.step());
         if (e.length <= b) return new int[0];
         if (s.scores() == null) throw new IllegalStateException("vta must evict " + (e.length - b) + " entries in layer " + s.layer() + " but got no scores");
-        Integer[] order = new Integer[e.length];
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        // lowest score first; among equal scores the later position first
-        Arrays.sort(order, (a, c) -> {
-            int cmp = Double.compare(score[a], score[c]);
-            return cmp != 0 ? cmp : Integer.compare(e[c], e[a]);
-        });
-        int[] out = new int[e.length - b];
-        for (int i = 0; i < out.length; i++) out[i] = order[i];
-        Arrays.sort(out);
+        int[] out = lowest(score, e, e.length - b);
         if (config.scoreMode() == ScoreMode.ACCUMULATED) {
             Map<Integer, Double> acc = accumulated.get(s.layer());
             for (int i : out) acc.remove(e[i]);
         }
+        return out;
+    }
+
+    /**
+     * Indices of the n lowest scores, among equal scores the later position first, in increasing
+     * index order. Runs every layer and decode step over thousands of entries, so it sorts
+     * primitive keys (score rank, then position, then index, 21 bits each) instead of boxed
+     * indices with a comparator, which took ~0.4 ms per layer at 6,000 entries.
+     */
+    static int[] lowest(double[] score, int[] pos, int n) {
+        int m = score.length;
+        int[] out = new int[n];
+        if (n == 0) return out;
+        int maxPos = 0;
+        for (int p : pos) maxPos = Math.max(maxPos, p);
+        if (m >= 1 << 21 || maxPos >= 1 << 21 || Arrays.stream(pos).anyMatch(p -> p < 0)) return lowestBoxed(score, pos, n);
+        double[] sorted = score.clone();
+        Arrays.sort(sorted); // Double.compare's order, as the comparator below
+        long[] key = new long[m];
+        for (int i = 0; i < m; i++) {
+            long rank = firstAtLeast(sorted, score[i]);
+            key[i] = rank << 42 | (long) ((1 << 21) - 1 - pos[i]) << 21 | i;
+        }
+        Arrays.sort(key);
+        for (int j = 0; j < n; j++) out[j] = (int) (key[j] & ((1 << 21) - 1));
+        Arrays.sort(out);
+        return out;
+    }
+
+    /** The first index of sorted whose value is not below x (Double.compare order). */
+    private static int firstAtLeast(double[] sorted, double x) {
+        int lo = 0, hi = sorted.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Double.compare(sorted[mid], x) < 0) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    }
+
+    /** {@link #lowest} by a comparator over boxed indices, for sizes past the keys' 21 bits. */
+    static int[] lowestBoxed(double[] score, int[] pos, int n) {
+        Integer[] order = new Integer[score.length];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        // lowest score first; among equal scores the later position first
+        Arrays.sort(order, (a, c) -> {
+            int cmp = Double.compare(score[a], score[c]);
+            return cmp != 0 ? cmp : Integer.compare(pos[c], pos[a]);
+        });
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) out[i] = order[i];
+        Arrays.sort(out);
         return out;
     }
 
