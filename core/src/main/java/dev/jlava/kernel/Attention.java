@@ -54,6 +54,24 @@ public final class Attention {
         if (lastProbs != null) lastRowProbabilities(q, (n - 1) * qStride, heads, group, headDim, kc, kvStride, len, scale, lastProbs);
     }
 
+    /**
+     * A decode step in two halves, for a caller that evicts cache entries by their probabilities
+     * in between (ST^3's VTA): {@code probs} ([heads][len]) receives the new query's softmax over
+     * all len entries.
+     */
+    public static void rowProbabilities(float[] q, int heads, int kvHeads, int headDim, float[] kc, int len, float[] probs) {
+        DecodeAttention.probabilities(q, heads, kvHeads, headDim, kc, len, probs, (float) (1.0 / Math.sqrt(headDim)));
+    }
+
+    /**
+     * The second half: out = the attention output over the entries not dropped, i.e. the
+     * probabilities of the kept entries renormalised (equal to a softmax over the kept entries
+     * alone). {@code probs} is modified (dropped entries set to 0).
+     */
+    public static void rowContext(float[] probs, int heads, int kvHeads, int headDim, float[] vc, int len, boolean[] drop, float[] out) {
+        DecodeAttention.context(probs, heads, kvHeads, headDim, vc, len, drop, out);
+    }
+
     /** Keys per step of a tile: a BLOCK x KEYS score block (96 KB) and the step's keys and values stay in L2. */
     static final int KEYS = Math.max(6, Integer.getInteger("jlava.attention.keys", 256));
 

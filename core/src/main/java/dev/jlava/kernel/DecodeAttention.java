@@ -31,32 +31,57 @@ final class DecodeAttention {
     /** As {@link Attention#causal} with n = 1: the query sees every cache entry. */
     static void forward(float[] q, int heads, int kvHeads, int headDim, float[] kc, float[] vc, int len,
                         float[] out, float[] lastProbs, float scale) {
+        float[] p = lastProbs;
+        if (p == null) {
+            p = PROBS.get();
+            if (p.length < heads * len) PROBS.set(p = new float[heads * len]);
+        }
+        probabilities(q, heads, kvHeads, headDim, kc, len, p, scale);
+        context(p, heads, kvHeads, headDim, vc, len, null, out);
+    }
+
+    private static final ThreadLocal<float[]> PROBS = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** probs[h][0..len) = softmax over the cache of scale q_h . k_j, per query head h. */
+    static void probabilities(float[] q, int heads, int kvHeads, int headDim, float[] kc, int len, float[] p, float scale) {
         int group = heads / kvHeads, kvStride = kvHeads * headDim, chunks = (len + CHUNK - 1) / CHUNK;
-        int partSize = group * headDim, parts = kvHeads * chunks * partSize;
-        float[] scratch = SCRATCH.get();
-        int need = parts + (lastProbs == null ? heads * len : 0);
-        if (scratch.length < need) SCRATCH.set(scratch = new float[need]);
-        float[] part = scratch, p = lastProbs != null ? lastProbs : scratch; // p: [heads][len]
-        int pOff = lastProbs != null ? 0 : parts;
         boolean wide = headDim % L == 0;
         Parallel.forRangeDynamic(kvHeads * chunks, 1, 4, (a, b) -> {
             for (int t = a; t < b; t++) {
                 int g = t / chunks, j0 = (t % chunks) * CHUNK, j1 = Math.min(len, j0 + CHUNK), ko = g * headDim;
                 for (int h = g * group; h < (g + 1) * group; h++) {
-                    int po = pOff + h * len, j = j0;
+                    int po = h * len, j = j0;
                     if (wide) for (; j + 4 <= j1; j += 4) scores4(q, h * headDim, kc, j * kvStride + ko, kvStride, headDim, scale, p, po + j);
                     for (; j < j1; j++) p[po + j] = Ops.dot(q, h * headDim, kc, j * kvStride + ko, headDim) * scale;
                 }
             }
         });
         Parallel.forRange(heads, (h0, h1) -> {
-            for (int h = h0; h < h1; h++) Ops.softmax(p, pOff + h * len, len);
+            for (int h = h0; h < h1; h++) Ops.softmax(p, h * len, len);
         });
+    }
+
+    /**
+     * out[h] = sum over j of p[h][j] v_j, per query head. With {@code drop}, the dropped entries'
+     * probabilities are set to 0 in p first and each head's context is divided by its remaining
+     * sum: softmax over the kept entries, from the probabilities over all of them (a decode step
+     * that evicts entries needs no second pass over the keys).
+     */
+    static void context(float[] p, int heads, int kvHeads, int headDim, float[] vc, int len, boolean[] drop, float[] out) {
+        int group = heads / kvHeads, kvStride = kvHeads * headDim, chunks = (len + CHUNK - 1) / CHUNK;
+        int partSize = group * headDim, parts = kvHeads * chunks * partSize;
+        float[] scratch = SCRATCH.get();
+        if (scratch.length < parts) SCRATCH.set(scratch = new float[parts]);
+        float[] part = scratch;
+        if (drop != null) {
+            for (int h = 0; h < heads; h++) for (int j = 0; j < len; j++) if (drop[j]) p[h * len + j] = 0f;
+        }
+        boolean wide = headDim % L == 0;
         Parallel.forRangeDynamic(kvHeads * chunks, 1, 4, (a, b) -> {
             for (int t = a; t < b; t++) {
                 int g = t / chunks, j0 = (t % chunks) * CHUNK, j1 = Math.min(len, j0 + CHUNK), vo = g * headDim;
                 for (int h = g * group; h < (g + 1) * group; h++) {
-                    int po = pOff + h * len, ho = t * partSize + (h - g * group) * headDim, d = 0;
+                    int po = h * len, ho = t * partSize + (h - g * group) * headDim, d = 0;
                     if (wide) for (; d < headDim; d += L) weighted(p, po, vc, vo + d, kvStride, j0, j1, part, ho + d);
                     if (d < headDim) { // head dims that are not whole vectors: plain axpys
                         Arrays.fill(part, ho, ho + headDim, 0f);
@@ -71,6 +96,13 @@ final class DecodeAttention {
             for (int c = 1; c < chunks; c++) {
                 int from = (g * chunks + c) * partSize;
                 for (int i = 0; i < partSize; i++) out[oo + i] += part[from + i];
+            }
+        }
+        if (drop != null) {
+            for (int h = 0; h < heads; h++) {
+                float kept = 0;
+                for (int j = 0; j < len; j++) kept += p[h * len + j];
+                Ops.scale(out, h * headDim, headDim, 1f / kept);
             }
         }
     }

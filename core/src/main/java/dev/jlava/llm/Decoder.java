@@ -150,12 +150,16 @@ public final class Decoder {
             rope.apply(q, c.heads(), k, c.kvHeads(), r0, r1, pos);
         });
         kv.append(k, v, n, pos, 0);
-        if (n == 1 && cacheHook.active(l)) evict(l, q, kv, cacheHook);
+        float[] attnOut = ws.attnOut;
+        boolean attended = false;
+        if (n == 1 && cacheHook.active(l)) {
+            if (wantAttn) evict(l, q, kv, cacheHook, null); // the attention below then reports the kept entries' probabilities
+            else attended = evict(l, q, kv, cacheHook, attnOut);
+        }
 
         int len = kv.length();
-        float[] attnOut = ws.attnOut;
         float[] probs = wantAttn ? new float[c.heads() * len] : null;
-        Attention.causal(q, n, c.heads(), c.kvHeads(), c.headDim(), kv.keys(), kv.values(), len, attnOut, probs);
+        if (!attended) Attention.causal(q, n, c.heads(), c.kvHeads(), c.headDim(), kv.keys(), kv.values(), len, attnOut, probs);
         float[] o = ws.o;
         w.o().forward(attnOut, n, o);
         float[] g = ws.g, u = ws.u;
@@ -185,23 +189,30 @@ public final class Decoder {
 
     private static final int PARALLEL_ROWS = 8;
 
-    /** Scores the single new query against every entry, lets the hook evict, keeps the rest. */
-    private void evict(int l, float[] q, KvCache.Layer kv, CacheHook hook) {
+    /**
+     * Scores the single new query against every entry, lets the hook evict, keeps the rest. With
+     * {@code out}, also computes the step's attention output over the kept entries from the same
+     * probabilities (renormalised) and returns true, so the keys are not scored twice.
+     */
+    private boolean evict(int l, float[] q, KvCache.Layer kv, CacheHook hook, float[] out) {
         DecoderConfig c = config;
         int len = kv.length();
         float[] probs = new float[c.heads() * len];
-        Attention.causal(q, 1, c.heads(), c.kvHeads(), c.headDim(), kv.keys(), kv.values(), len, new float[c.qDim()], probs);
+        Attention.rowProbabilities(q, c.heads(), c.kvHeads(), c.headDim(), kv.keys(), len, probs);
         float[] mean = new AttentionRow(l, c.heads(), len, probs, null).meanOverHeads();
         int[] gone = hook.evict(l, kv, mean);
-        if (gone.length == 0) return;
         boolean[] drop = new boolean[len];
         for (int g : gone) {
             if (g < 0 || g >= len - 1) throw new IllegalStateException("cache hook evicted entry " + g + " of " + len + " (the new token is " + (len - 1) + ")");
             drop[g] = true;
         }
-        int[] keep = new int[len - gone.length];
-        for (int i = 0, j = 0; i < len; i++) if (!drop[i]) keep[j++] = i;
-        kv.retain(keep);
+        if (out != null) Attention.rowContext(probs, c.heads(), c.kvHeads(), c.headDim(), kv.values(), len, gone.length == 0 ? null : drop, out);
+        if (gone.length > 0) {
+            int[] keep = new int[len - gone.length];
+            for (int i = 0, j = 0; i < len; i++) if (!drop[i]) keep[j++] = i;
+            kv.retain(keep);
+        }
+        return out != null;
     }
 
     /** y[r] += b for rows [r0, r1) of y (row length b.length). */
