@@ -39,6 +39,55 @@ class DecodeAttentionTest {
         AttentionTest.check(1, len - 1, kvHeads * group, kvHeads, headDim, new Random(len * 1_000L + headDim));
     }
 
+    /**
+     * The two halves used by a step that evicts entries: probabilities over all entries, then the
+     * output over the kept ones from those probabilities, renormalised; against the definition on
+     * the kept entries alone (float64), and with nothing dropped equal to the one-call step.
+     */
+    @Property(tries = 40)
+    void contextOverKeptEntriesEqualsAttentionOnTheCompactedCache(@ForAll @IntRange(min = 2, max = 400) int len,
+            @ForAll @IntRange(min = 1, max = 2) int kvHeads, @ForAll @IntRange(min = 1, max = 7) int group,
+            @ForAll @IntRange(min = 1, max = 72) int headDim, @ForAll @IntRange(min = 0, max = 90) int dropPercent) {
+        int heads = kvHeads * group, kvStride = kvHeads * headDim;
+        Random rnd = new Random(len * 31L + headDim * 7L + dropPercent);
+        float[] q = Naive.gaussian(rnd, heads * headDim, 1.0), k = Naive.gaussian(rnd, len * kvStride, 1.0), v = Naive.gaussian(rnd, len * kvStride, 1.0);
+        boolean[] drop = new boolean[len];
+        for (int j = 0; j < len - 1; j++) drop[j] = rnd.nextInt(100) < dropPercent; // the newest entry stays
+        float[] probs = new float[heads * len], out = new float[heads * headDim];
+        Attention.rowProbabilities(q, heads, kvHeads, headDim, k, len, probs);
+        Attention.rowContext(probs, heads, kvHeads, headDim, v, len, drop, out);
+        double worst = 0;
+        for (int h = 0; h < heads; h++) {
+            int g = h / group;
+            double max = Double.NEGATIVE_INFINITY;
+            double[] s = new double[len];
+            for (int j = 0; j < len; j++) {
+                if (drop[j]) continue;
+                for (int e = 0; e < headDim; e++) s[j] += (double) q[h * headDim + e] * k[j * kvStride + g * headDim + e];
+                s[j] /= Math.sqrt(headDim);
+                max = Math.max(max, s[j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < len; j++) if (!drop[j]) sum += s[j] = Math.exp(s[j] - max);
+            for (int e = 0; e < headDim; e++) {
+                double o = 0, mag = 0;
+                for (int j = 0; j < len; j++) {
+                    if (drop[j]) continue;
+                    o += s[j] / sum * v[j * kvStride + g * headDim + e];
+                    mag += s[j] / sum * Math.abs(v[j * kvStride + g * headDim + e]);
+                }
+                worst = Math.max(worst, Math.abs(out[h * headDim + e] - o) / (mag + 1e-6));
+            }
+        }
+        assertThat(worst).isLessThan(2e-5 * Math.max(1, Math.sqrt(headDim)));
+
+        float[] probs2 = new float[heads * len], split = new float[heads * headDim], whole = new float[heads * headDim];
+        Attention.rowProbabilities(q, heads, kvHeads, headDim, k, len, probs2);
+        Attention.rowContext(probs2, heads, kvHeads, headDim, v, len, null, split);
+        Attention.causal(q, 1, heads, kvHeads, headDim, k, v, len, whole, null);
+        assertThat(split).as("nothing dropped: the same bits as the one-call step").isEqualTo(whole);
+    }
+
     @Test
     void sameBitsForAnyThreadCountAndWithOrWithoutProbabilities() {
         int len = 1000, heads = 14, kvHeads = 2, headDim = 64;
