@@ -13,7 +13,7 @@ import java.lang.foreign.MemorySegment;
  * machines (Firecracker VMs) the page-cache pages behind a mapping stream slower than fresh
  * anonymous memory more often than not. Qwen2-0.5B F32 decode, alternated runs: session 12, 30-45 %
  * faster from copies in one hour, the same or slightly slower an hour later; session 14, 1.14-1.75x
- * faster from copies in six of six pairs (docs/performance.md). The copy costs a second of load per few GB and private memory in place
+ * faster from copies in six of six pairs, and the same again in its last hour (docs/performance.md). The copy costs a second of load per few GB and private memory in place
  * of shared page cache, which the kernel can drop; {@code --mmap} keeps the mapping for models
  * that do not fit twice or for several processes sharing one file. The system property
  * {@code jlava.weights=copy|mapped} sets the default.
