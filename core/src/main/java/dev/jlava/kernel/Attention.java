@@ -51,7 +51,7 @@ public final class Attention {
                         first + i0, rows, scale, out, i0 * qStride + h * headDim, qStride);
             }
         });
-        if (lastProbs != null) lastRowProbabilities(q, (n - 1) * qStride, heads, group, headDim, kc, kvStride, len, scale, lastProbs);
+        if (lastProbs != null) lastRowProbabilities(q, (n - 1) * qStride, heads, kvHeads, headDim, kc, len, scale, lastProbs);
     }
 
     /**
@@ -127,14 +127,9 @@ public final class Attention {
     }
 
     /** The last query row's softmax probabilities over the whole cache, per head (what FastV, PVTP and HoliTom score with). */
-    private static void lastRowProbabilities(float[] q, int qRow, int heads, int group, int headDim, float[] kc, int kvStride,
-                                             int len, float scale, float[] probs) {
-        Parallel.forRange(heads, (h0, h1) -> {
-            for (int h = h0; h < h1; h++) {
-                int po = h * len, ko = (h / group) * headDim;
-                for (int j = 0; j < len; j++) probs[po + j] = Ops.dot(q, qRow + h * headDim, kc, j * kvStride + ko, headDim) * scale;
-                Ops.softmax(probs, po, len);
-            }
-        });
+    private static void lastRowProbabilities(float[] q, int qRow, int heads, int kvHeads, int headDim, float[] kc, int len,
+                                             float scale, float[] probs) {
+        float[] row = Arrays.copyOfRange(q, qRow, qRow + heads * headDim);
+        DecodeAttention.probabilities(row, heads, kvHeads, headDim, kc, len, probs, scale);
     }
 }

@@ -17,7 +17,7 @@ import jdk.incubator.vector.FloatVector;
  *
  * <p>Why not {@link Attention}'s tiles: they pack the keys for the 6-row GEMM micro-kernel, and
  * with one row a dot per key and head paid a full lane-sum tree; at 6,320 cached tokens that was
- * 2.1 ms per layer on Qwen2-0.5B (Zen 5, 2 threads), against ~0.3 ms here (docs/performance.md,
+ * 2.1 ms per layer on Qwen2-0.5B (Zen 5, 2 threads), against ~0.5 ms here (docs/performance.md,
  * session 14).
  */
 final class DecodeAttention {
