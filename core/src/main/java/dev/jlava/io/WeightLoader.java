@@ -23,14 +23,19 @@ public record WeightLoader(WeightStore store) {
         return Linear.of(tensor(name, out, in));
     }
 
+    /** A weight that multiplies many rows per call (vision tower, projector): packed at load, see {@link Linear#forGemm}. */
+    public Linear gemmLinear(String name, long out, long in) {
+        return Linear.forGemm(tensor(name, out, in));
+    }
+
     public float[] vector(String name, long len) {
         return tensor(name, len).toFloatArray();
     }
 
-    /** A weight stored with more dimensions (a conv kernel) seen as the [out][in] matrix of its GEMM. */
+    /** A weight stored with more dimensions (a conv kernel) seen as the [out][in] matrix of its GEMM (packed at load, {@link #gemmLinear}). */
     public Linear flattened(String name, long... shape) {
         Tensor t = tensor(name, shape);
         long in = t.numel() / shape[0];
-        return Linear.of(new Tensor(t.name(), t.dtype(), new long[] {shape[0], in}, t.data()));
+        return Linear.forGemm(new Tensor(t.name(), t.dtype(), new long[] {shape[0], in}, t.data()));
     }
 }

@@ -108,7 +108,7 @@ final class GemmKernel {
     static void block(float[] a, int aOff, int lda, PanelSource b, float[] c, int cOff, int ldc,
                       int i0, int i1, int j0, int j1, int k, float alpha, boolean accumulate) {
         Scratch s = scratch();
-        float[] panels = s.panels;
+        PackedPanels packed = b instanceof PackedPanels pp && pp.covers(j0, j1, k) ? pp : null;
         if (k == 0) {
             if (!accumulate) for (int i = i0; i < i1; i++) java.util.Arrays.fill(c, cOff + i * ldc + j0, cOff + i * ldc + j1, 0f);
             return;
@@ -118,7 +118,14 @@ final class GemmKernel {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += kb) {
                 int kc = Math.min(kb, k - pc);
-                for (int jr = 0; jr < nc; jr += NR) b.pack(jc + jr, Math.min(NR, nc - jr), pc, kc, panels, jr * kc, s);
+                float[] panels = s.panels;
+                int base = 0; // where this K-block's panel jr = 0 starts
+                if (packed != null) {
+                    panels = packed.data();
+                    base = packed.offset(jc, pc);
+                } else {
+                    for (int jr = 0; jr < nc; jr += NR) b.pack(jc + jr, Math.min(NR, nc - jr), pc, kc, panels, jr * kc, s);
+                }
                 boolean add = accumulate || pc > 0;
                 for (int ic = i0; ic < i1; ic += mb) {
                     int mc = Math.min(mb, i1 - ic);
@@ -133,11 +140,11 @@ final class GemmKernel {
                         int cols = Math.min(NR, nc - jr);
                         int cAt = cOff + jc + jr;
                         for (int ir = 0; ir < full; ir += MR) {
-                            micro(a, aOff + (ic + ir) * lda + pc, lda, panels, jr * kc, kc,
+                            micro(a, aOff + (ic + ir) * lda + pc, lda, panels, base + jr * kc, kc,
                                     c, cAt + (ic + ir) * ldc, ldc, MR, cols, alpha, add, s.tile);
                         }
                         if (full < mc) {
-                            micro(s.aTail, 0, kc, panels, jr * kc, kc,
+                            micro(s.aTail, 0, kc, panels, base + jr * kc, kc,
                                     c, cAt + (ic + full) * ldc, ldc, mc - full, cols, alpha, add, s.tile);
                         }
                     }

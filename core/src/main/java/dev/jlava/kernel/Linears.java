@@ -14,4 +14,25 @@ final class Linears {
             default -> new ReferenceLinear(w);
         };
     }
+
+    /** {@code -Djlava.gemm.prepack=false} packs every weight per call (to measure what packing at load saves). */
+    static final boolean PREPACK = Boolean.parseBoolean(System.getProperty("jlava.gemm.prepack", "true"));
+
+    /**
+     * F32, F16 and BF16 weights packed at load into float32 GEMM panels when half the heap that is
+     * still free holds them; otherwise (and for other dtypes) {@link #of}. Packing is 4 bytes per
+     * weight on the heap, where the GEMM reads it fastest ({@link PackedPanels}).
+     */
+    static Linear forGemm(Tensor w) {
+        if (w.rank() != 2 || !PREPACK) return of(w);
+        boolean floats = switch (w.dtype()) {
+            case F32, F16, BF16 -> true;
+            default -> false;
+        };
+        if (!floats) return of(w);
+        long bytes = 4 * PackedPanels.floats(Math.toIntExact(w.dim(0)), Math.toIntExact(w.dim(1)));
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        return bytes <= free / 2 && bytes < 4L * Integer.MAX_VALUE - 64 ? new WeightLinear(w, true) : of(w);
+    }
 }

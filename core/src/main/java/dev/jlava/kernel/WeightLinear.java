@@ -12,14 +12,15 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Few rows (decode, m &lt; {@link #GEMM_MIN_ROWS}): GEMVs, output rows split over threads ({@link Gemv}).
  * Many rows (prefill, vision tower, projector): the packed GEMM ({@link GemmKernel}), whose B
- * panels are converted from the stored format one KC x NR panel at a time, per call.
+ * panels are converted from the stored format one KC x NR panel at a time, per call, or, for
+ * weights that only multiply many rows ({@link Linear#forGemm}), once at load ({@link PackedPanels}).
  *
  * <p>F32, F16 and BF16 weights are read in place from the file mapping or from a native copy
  * ({@link WeightResidency}). Q8_0/Q4_0
  * weights are re-laid at load as interleaved row pairs with their scales apart ({@link RowPairs}),
  * which the GEMV reads as one stream and the GEMM's panel packing reads block by block.
  *
- * <p>Why weights are not pre-packed to float32 panels at load: the conversion runs once per
+ * <p>Why the decoder's weights are not pre-packed to float32 panels at load: the conversion runs once per
  * (KC-block, panel) and is reused by all m rows, so it costs about 1/m of the multiply (7-8 % at
  * m = 512, measured in docs/performance.md), while a float32 copy would double (F32, F16) to
  * eight-fold (Q4_0) the resident weight memory; an F32 version that packed into heap arrays was
@@ -41,13 +42,23 @@ final class WeightLinear implements Linear {
     private final GemmKernel.PanelSource panels;
 
     WeightLinear(Tensor t) {
+        this(t, false);
+    }
+
+    /**
+     * @param packOnce pack the (F32, F16 or BF16) weight into GEMM panels now ({@link PackedPanels}),
+     *                 for a weight that multiplies many rows per call; the rare call with few
+     *                 rows then reads the weight from the checkpoint's mapping, which is not copied
+     */
+    WeightLinear(Tensor t, boolean packOnce) {
         this.dtype = t.dtype();
         this.out = Math.toIntExact(t.dim(0));
         this.in = Math.toIntExact(t.dim(1));
         if (quantized() && in % 32 != 0) throw new IllegalArgumentException("weight " + t.name() + ": " + dtype + " rows need a multiple of 32 values, have " + in);
+        if (packOnce && quantized()) throw new IllegalArgumentException("weight " + t.name() + ": " + dtype + " weights are not packed at load");
         this.pairs = quantized() ? RowPairs.repack(t.data(), out, in / 32, dtype == DType.Q8_0 ? 32 : 16) : null;
-        this.w = quantized() ? null : WeightResidency.current().place(t.data());
-        this.panels = this::pack;
+        this.w = quantized() ? null : packOnce ? t.data() : WeightResidency.current().place(t.data());
+        this.panels = packOnce ? PackedPanels.of(this::pack, out, in) : this::pack;
     }
 
     /** Q8_0/Q4_0: the GEMV takes the input quantized to Q8_0 (see {@link #rows1}). */

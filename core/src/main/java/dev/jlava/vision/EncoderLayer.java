@@ -23,13 +23,13 @@ final class EncoderLayer {
         int d = c.hidden(), m = c.intermediate();
         return new EncoderLayer(
                 ld.vector(p + "layer_norm1.weight", d), ld.vector(p + "layer_norm1.bias", d),
-                ld.linear(p + "self_attn.q_proj.weight", d, d), ld.vector(p + "self_attn.q_proj.bias", d),
-                ld.linear(p + "self_attn.k_proj.weight", d, d), ld.vector(p + "self_attn.k_proj.bias", d),
-                ld.linear(p + "self_attn.v_proj.weight", d, d), ld.vector(p + "self_attn.v_proj.bias", d),
-                ld.linear(p + "self_attn.out_proj.weight", d, d), ld.vector(p + "self_attn.out_proj.bias", d),
+                ld.gemmLinear(p + "self_attn.q_proj.weight", d, d), ld.vector(p + "self_attn.q_proj.bias", d),
+                ld.gemmLinear(p + "self_attn.k_proj.weight", d, d), ld.vector(p + "self_attn.k_proj.bias", d),
+                ld.gemmLinear(p + "self_attn.v_proj.weight", d, d), ld.vector(p + "self_attn.v_proj.bias", d),
+                ld.gemmLinear(p + "self_attn.out_proj.weight", d, d), ld.vector(p + "self_attn.out_proj.bias", d),
                 ld.vector(p + "layer_norm2.weight", d), ld.vector(p + "layer_norm2.bias", d),
-                ld.linear(p + "mlp.fc1.weight", m, d), ld.vector(p + "mlp.fc1.bias", m),
-                ld.linear(p + "mlp.fc2.weight", d, m), ld.vector(p + "mlp.fc2.bias", d));
+                ld.gemmLinear(p + "mlp.fc1.weight", m, d), ld.vector(p + "mlp.fc1.bias", m),
+                ld.gemmLinear(p + "mlp.fc2.weight", d, m), ld.vector(p + "mlp.fc2.bias", d));
     }
 
     /** Buffers of one chunk of frames, reused by every layer. */

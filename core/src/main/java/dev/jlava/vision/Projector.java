@@ -35,8 +35,8 @@ public final class Projector {
         String w1 = prefix + "linear_1.weight", w2 = prefix + "linear_2.weight";
         if (!store.has(w1)) throw new dev.jlava.io.ModelFileException(store.fileOf(w1), "missing tensor '" + w1 + "'");
         long out = store.get(w1).dim(0);
-        Linear l1 = ld.linear(w1, out, c.featureDim());
-        Linear l2 = ld.linear(w2, out, out);
+        Linear l1 = ld.gemmLinear(w1, out, c.featureDim());
+        Linear l2 = ld.gemmLinear(w2, out, out);
         float[] b1 = c.projectorBias() ? ld.vector(prefix + "linear_1.bias", out) : null;
         float[] b2 = c.projectorBias() ? ld.vector(prefix + "linear_2.bias", out) : null;
         return new Projector(l1, b1, l2, b2, c.projectorActivation());
