@@ -1,5 +1,6 @@
 package dev.jlava.tensor;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -22,10 +23,14 @@ public final class RandomTensors {
     }
 
     public void fill(float[] a, float std, float mean) {
+        fill(a, a.length, std, mean);
+    }
+
+    private void fill(float[] a, int len, float std, float mean) {
         float half = std * (float) Math.sqrt(3);
         float scale = 2f * half / (1 << 24);
         float off = mean - half;
-        for (int i = 0; i < a.length; i++) a[i] = off + (next() >>> 40) * scale;
+        for (int i = 0; i < len; i++) a[i] = off + (next() >>> 40) * scale;
     }
 
     public float[] values(int n, float std, float mean) {
@@ -34,9 +39,20 @@ public final class RandomTensors {
         return a;
     }
 
-    /** An F32 tensor of the given shape with values of the given spread. */
+    /**
+     * An F32 tensor of the given shape with values of the given spread, in native memory like a
+     * loaded checkpoint's (freed with the tensor): a random model then leaves the Java heap to
+     * what a real one uses it for (activations, the vision tower's packed panels).
+     */
     public Tensor tensor(String name, float std, float mean, long... shape) {
-        float[] a = values(Math.toIntExact(Tensor.numel(shape)), std, mean);
-        return new Tensor(name, DType.F32, shape, MemorySegment.ofArray(a));
+        long n = Tensor.numel(shape);
+        MemorySegment seg = Arena.ofAuto().allocate(n * Float.BYTES, 64);
+        float[] chunk = new float[(int) Math.min(n, 1 << 16)];
+        for (long i = 0; i < n; i += chunk.length) {
+            int len = (int) Math.min(chunk.length, n - i);
+            fill(chunk, len, std, mean);
+            MemorySegment.copy(chunk, 0, seg, Tensor.F32_LE, i * Float.BYTES, len);
+        }
+        return new Tensor(name, DType.F32, shape, seg);
     }
 }
