@@ -40,6 +40,7 @@ public final class Attention {
             return;
         }
         int blocks = (n + BLOCK - 1) / BLOCK;
+        PackedPanels[] keys = packKeys(kc, len, kvHeads, headDim);
         // (head, block) items claimed as threads finish: causal blocks differ in cost, and a
         // thread slowed by a neighbour takes fewer (see GemmKernel#COLUMN_PIECES)
         Parallel.forRangeDynamic(heads * blocks, 1, 4, (start, end) -> {
@@ -47,7 +48,7 @@ public final class Attention {
             for (int item = start; item < end; item++) {
                 int h = item / blocks, b = item % blocks;
                 int i0 = b * BLOCK, rows = Math.min(BLOCK, n - i0);
-                tile(t, q, i0 * qStride + h * headDim, qStride, kc, vc, (h / group) * headDim, kvStride, headDim,
+                tile(t, q, i0 * qStride + h * headDim, qStride, keys[h / group], vc, (h / group) * headDim, kvStride, headDim,
                         first + i0, rows, scale, out, i0 * qStride + h * headDim, qStride);
             }
         });
@@ -83,15 +84,41 @@ public final class Attention {
 
     private static final ThreadLocal<Tile> TILE = ThreadLocal.withInitial(Tile::new);
 
+    /** The caller's key panels, reused from call to call (one per KV head; a prompt's are a few MB). */
+    private static final ThreadLocal<float[][]> KEY_PANELS = ThreadLocal.withInitial(() -> new float[0][]);
+
+    /**
+     * Each KV head's len keys packed once into the GEMM's B panels (keys as columns, headDim deep):
+     * every query tile of every query head in the group multiplies by them, which used to re-pack
+     * the same keys once per tile step (4 % of a 6,320-token prefill's samples).
+     */
+    private static PackedPanels[] packKeys(float[] kc, int len, int kvHeads, int headDim) {
+        int kvStride = kvHeads * headDim;
+        float[][] bufs = KEY_PANELS.get();
+        if (bufs.length < kvHeads) KEY_PANELS.set(bufs = Arrays.copyOf(bufs, kvHeads));
+        PackedPanels[] keys = new PackedPanels[kvHeads];
+        for (int g = 0; g < kvHeads; g++) {
+            int kvOff = g * headDim;
+            keys[g] = PackedPanels.of((j0, nr, p0, depth, panel, off, s) -> {
+                for (int r = 0; r < GemmKernel.NR; r++) {
+                    int src = (j0 + r) * kvStride + kvOff + p0;
+                    for (int kk = 0, o = off + r; kk < depth; kk++, o += GemmKernel.NR) panel[o] = r < nr ? kc[src + kk] : 0f;
+                }
+            }, len, headDim, bufs[g]);
+            bufs[g] = keys[g].data();
+        }
+        return keys;
+    }
+
     /**
      * The {@code rows} query rows at qOff (stride qStride; row r is cache index first + r) of one
-     * head against the keys they can see, KEYS at a time with a running softmax: per step S = scale Q K^T (GEMM), each row's
+     * head against the keys they can see (packed once, {@link #packKeys}), KEYS at a time with a running softmax: per step S = scale Q K^T (GEMM), each row's
      * max rises to cover the step, its old sum and output row are rescaled by exp(old - new max),
      * S becomes exp(S - max) (0 where causally masked), and O += S V (GEMM). At the end each
      * output row is divided by its sum. Only BLOCK x KEYS scores exist at a time, so they stay in
      * L2, and no pass rescales the probabilities themselves (docs/performance.md, session 14).
      */
-    private static void tile(Tile t, float[] q, int qOff, int qStride, float[] kc, float[] vc, int kvOff, int kvStride,
+    private static void tile(Tile t, float[] q, int qOff, int qStride, PackedPanels keyPanels, float[] vc, int kvOff, int kvStride,
                              int headDim, int first, int rows, float scale, float[] out, int outOff, int outStride) {
         if (t.s.length < BLOCK * KEYS) t.s = new float[BLOCK * KEYS];
         if (t.o.length < BLOCK * headDim) t.o = new float[BLOCK * headDim];
@@ -99,7 +126,7 @@ public final class Attention {
         int keys = first + rows; // the block's last row sees this many entries
         for (int k0 = 0; k0 < keys; k0 += KEYS) {
             int kn = Math.min(KEYS, keys - k0);
-            Gemm.abT(q, qOff, qStride, kc, k0 * kvStride + kvOff, kvStride, s, 0, kn, rows, kn, headDim, scale, false);
+            GemmKernel.multiply(q, qOff, qStride, keyPanels.from(k0), s, 0, kn, rows, kn, headDim, scale, false);
             for (int r = 0; r < rows; r++) {
                 int so = r * kn, visible = Math.min(kn, first + r + 1 - k0); // >= 1 in the first step
                 if (visible <= 0) {

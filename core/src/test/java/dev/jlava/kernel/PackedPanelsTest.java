@@ -90,7 +90,43 @@ class PackedPanelsTest {
                 assertThat(got).as("panel %d at depth %d", j, pc).containsExactly(want);
             }
         }
-        assertThatThrownBy(() -> p.pack(1, NR, 0, kb, new float[kb * NR], 0, s)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("column 1");
+        // Unaligned columns and depths are copied element by element; outside the packed matrix is an error.
+        for (int col : new int[] {1, 3, NR - 1}) {
+            for (int[] depth : new int[][] {{0, kb}, {5, 70}, {kb - 3, 9}, {k - 1, 1}}) {
+                int nr = Math.min(NR, n - col - 2);
+                float[] want = new float[depth[1] * NR], got = new float[depth[1] * NR];
+                perCall.pack(col + 2, nr, depth[0], depth[1], want, 0, s);
+                p.from(col).pack(2, nr, depth[0], depth[1], got, 0, s);
+                assertThat(got).as("columns from %d, depth %d+%d", col + 2, depth[0], depth[1]).containsExactly(want);
+            }
+        }
+        assertThatThrownBy(() -> p.pack(n - 3, NR, 0, kb, new float[kb * NR], 0, s)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside");
+        assertThatThrownBy(() -> p.from(n + 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** A product over a window of packed columns (a step of keys) equals the product over those columns packed per call. */
+    @Property(tries = 40)
+    void columnWindows(@ForAll @IntRange(min = 1, max = 40) int m, @ForAll @IntRange(min = 1, max = 300) int n,
+                       @ForAll @IntRange(min = 1, max = 90) int k, @ForAll @IntRange(min = 0, max = 299) int start,
+                       @ForAll @IntRange(min = 1, max = 300) int width, @ForAll @IntRange(min = 1, max = 2) int threads) {
+        Parallel.setThreads(threads);
+        int c0 = Math.min(start, n - 1), w = Math.min(width, n - c0);
+        Random rnd = new Random(n * 7919L + k * 31L + c0);
+        float[] a = Naive.gaussian(rnd, m * k, 1.0), b = Naive.gaussian(rnd, n * k, 1.0);
+        GemmKernel.PanelSource perCall = (j0, nr, p0, kc, panel, off, s) -> {
+            for (int kk = 0; kk < kc; kk++) {
+                for (int r = 0; r < NR; r++) panel[off + kk * NR + r] = r < nr ? b[(c0 + j0 + r) * k + p0 + kk] : 0f;
+            }
+        };
+        GemmKernel.PanelSource all = (j0, nr, p0, kc, panel, off, s) -> {
+            for (int kk = 0; kk < kc; kk++) {
+                for (int r = 0; r < NR; r++) panel[off + kk * NR + r] = r < nr ? b[(j0 + r) * k + p0 + kk] : 0f;
+            }
+        };
+        float[] want = new float[m * w], got = new float[m * w];
+        GemmKernel.multiply(a, 0, k, perCall, want, 0, w, m, w, k, 0.5f, false);
+        GemmKernel.multiply(a, 0, k, PackedPanels.of(all, n, k).from(c0), got, 0, w, m, w, k, 0.5f, false);
+        assertThat(got).as("m=%d columns %d+%d of %d, k=%d", m, c0, w, n, k).containsExactly(want);
     }
 
     @Test
