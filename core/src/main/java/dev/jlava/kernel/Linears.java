@@ -19,8 +19,8 @@ final class Linears {
     static final boolean PREPACK = Boolean.parseBoolean(System.getProperty("jlava.gemm.prepack", "true"));
 
     /**
-     * F32, F16 and BF16 weights packed at load into float32 GEMM panels when half the heap that is
-     * still free holds them; otherwise (and for other dtypes) {@link #of}. Packing is 4 bytes per
+     * F32, F16 and BF16 weights packed at load into float32 GEMM panels when the heap budget
+     * ({@link HeapBudget}) holds them; otherwise (and for other dtypes) {@link #of}. Packing is 4 bytes per
      * weight on the heap, where the GEMM reads it fastest ({@link PackedPanels}).
      */
     static Linear forGemm(Tensor w) {
@@ -31,8 +31,9 @@ final class Linears {
         };
         if (!floats) return of(w);
         long bytes = 4 * PackedPanels.floats(Math.toIntExact(w.dim(0)), Math.toIntExact(w.dim(1)));
-        Runtime rt = Runtime.getRuntime();
-        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        return bytes <= free / 2 && bytes < 4L * Integer.MAX_VALUE - 64 ? new WeightLinear(w, true) : of(w);
+        if (bytes >= 4L * (Integer.MAX_VALUE - 16) || !HeapBudget.reserve(bytes)) return of(w);
+        WeightLinear l = new WeightLinear(w, true);
+        HeapBudget.hold(l, bytes);
+        return l;
     }
 }
