@@ -98,13 +98,7 @@ public final class Attention {
         if (bufs.length < kvHeads) KEY_PANELS.set(bufs = Arrays.copyOf(bufs, kvHeads));
         PackedPanels[] keys = new PackedPanels[kvHeads];
         for (int g = 0; g < kvHeads; g++) {
-            int kvOff = g * headDim;
-            keys[g] = PackedPanels.of((j0, nr, p0, depth, panel, off, s) -> {
-                for (int r = 0; r < GemmKernel.NR; r++) {
-                    int src = (j0 + r) * kvStride + kvOff + p0;
-                    for (int kk = 0, o = off + r; kk < depth; kk++, o += GemmKernel.NR) panel[o] = r < nr ? kc[src + kk] : 0f;
-                }
-            }, len, headDim, bufs[g]);
+            keys[g] = PackedPanels.of(Gemm.transposedSource(kc, g * headDim, kvStride), len, headDim, bufs[g]);
             bufs[g] = keys[g].data();
         }
         return keys;

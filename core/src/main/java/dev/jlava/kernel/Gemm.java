@@ -36,13 +36,35 @@ public final class Gemm {
             });
             return;
         }
-        GemmKernel.multiply(a, aOff, lda, (j0, nr, p0, kc, panel, off, s) -> {
+        GemmKernel.multiply(a, aOff, lda, transposedSource(b, bOff, ldb), c, cOff, ldc, m, n, k, alpha, accumulate);
+    }
+
+    /** Packs B^T for {@link #abT}: B's rows j0.. (ldb apart) become panel columns, zero past nr. */
+    static GemmKernel.PanelSource transposedSource(float[] b, int bOff, int ldb) {
+        return (j0, nr, p0, kc, panel, off, s) -> {
             for (int r = 0; r < nr; r++) {
                 int src = bOff + (j0 + r) * ldb + p0;
                 for (int kk = 0, o = off + r; kk < kc; kk++, o += NR) panel[o] = b[src + kk];
             }
             for (int r = nr; r < NR; r++) for (int kk = 0, o = off + r; kk < kc; kk++, o += NR) panel[o] = 0f;
-        }, c, cOff, ldc, m, n, k, alpha, accumulate);
+        };
+    }
+
+    /** Packs B for {@link #ab}: columns j0.. of B's rows p0.. (ldb apart), zero past nr. */
+    static GemmKernel.PanelSource directSource(float[] b, int bOff, int ldb) {
+        return (j0, nr, p0, kc, panel, off, s) -> {
+            for (int kk = 0; kk < kc; kk++) {
+                int src = bOff + (p0 + kk) * ldb + j0;
+                int o = off + kk * NR;
+                if (nr == NR) {
+                    FloatVector.fromArray(F, b, src).intoArray(panel, o);
+                    FloatVector.fromArray(F, b, src + L).intoArray(panel, o + L);
+                } else {
+                    System.arraycopy(b, src, panel, o, nr);
+                    java.util.Arrays.fill(panel, o + nr, o + NR, 0f);
+                }
+            }
+        };
     }
 
     /**
@@ -67,19 +89,7 @@ public final class Gemm {
             });
             return;
         }
-        GemmKernel.multiply(a, aOff, lda, (j0, nr, p0, kc, panel, off, s) -> {
-            for (int kk = 0; kk < kc; kk++) {
-                int src = bOff + (p0 + kk) * ldb + j0;
-                int o = off + kk * NR;
-                if (nr == NR) {
-                    FloatVector.fromArray(F, b, src).intoArray(panel, o);
-                    FloatVector.fromArray(F, b, src + L).intoArray(panel, o + L);
-                } else {
-                    System.arraycopy(b, src, panel, o, nr);
-                    java.util.Arrays.fill(panel, o + nr, o + NR, 0f);
-                }
-            }
-        }, c, cOff, ldc, m, n, k, alpha, accumulate);
+        GemmKernel.multiply(a, aOff, lda, directSource(b, bOff, ldb), c, cOff, ldc, m, n, k, alpha, accumulate);
     }
 
     private static void check(float[] x, int off, int ld, int rows, int cols, String what) {

@@ -11,7 +11,8 @@ import static dev.jlava.kernel.GemmKernel.NR;
  * at 720 x 4288 x 1152 on Zen 5 at 512 bits) is gone.
  *
  * <p>For weights that only ever multiply many rows at once: the vision tower's and the projector's,
- * run once per frame batch. The decoder's weights are not packed: decode reads them row by row.
+ * run once per frame batch. Also for activations multiplied block by block: a prompt's keys
+ * ({@link Attention}). The decoder's weights are not packed: decode reads them row by row.
  * The panels are float32 on the Java heap (a B panel read from a native segment measured as slow
  * as packing per call), 4 bytes per weight.
  */
@@ -56,7 +57,7 @@ final class PackedPanels implements GemmKernel.PanelSource {
         return p;
     }
 
-    /** The packed panels (also the buffer a later {@link #of} may reuse); see {@link #offset}. */
+    /** The packed panels; see {@link #offset}. Also the buffer to hand a later packing for reuse. */
     float[] data() {
         return data;
     }
