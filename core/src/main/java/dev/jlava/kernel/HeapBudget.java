@@ -4,12 +4,13 @@ import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * How much of the Java heap weights may take: the vision tower's packed panels
- * ({@link PackedPanels}, via {@link Linears#forGemm}) share {@code -Djlava.heapWeights} (default
- * 0.5) of the maximum heap, so activations keep the rest. A weight that does not fit is packed per
- * call instead, from where it is stored. A reservation is returned when its owner becomes
- * unreachable. (Checking each weight against half of the heap still free, as first done, lets
- * the weights packed one after another take nearly all of it.)
+ * How much of the Java heap weights may take: F32 weights copied into heap arrays for decode
+ * ({@link WeightResidency#heapCopy}) and the vision tower's packed panels ({@link PackedPanels},
+ * via {@link Linears#forGemm}) share {@code -Djlava.heapWeights} (default 0.5) of the maximum
+ * heap, so activations keep the rest. A weight that does not fit stays in native memory (or is
+ * packed per call), where the same products run a little slower. A reservation is returned when
+ * its owner becomes unreachable. (Checking each weight against half of the heap still free, as
+ * first done, lets the weights loaded one after another take nearly all of it.)
  */
 final class HeapBudget {
     private HeapBudget() {}

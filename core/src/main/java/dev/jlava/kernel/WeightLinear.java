@@ -15,8 +15,8 @@ import java.lang.foreign.MemorySegment;
  * panels are converted from the stored format one KC x NR panel at a time, per call, or, for
  * weights that only multiply many rows ({@link Linear#forGemm}), once at load ({@link PackedPanels}).
  *
- * <p>F32, F16 and BF16 weights are read in place from the file mapping or from a native copy
- * ({@link WeightResidency}). Q8_0/Q4_0
+ * <p>F32, F16 and BF16 weights are read in place from the file mapping or from a copy
+ * ({@link WeightResidency}): F32 copies go into a heap array while the heap budget holds them. Q8_0/Q4_0
  * weights are re-laid at load as interleaved row pairs with their scales apart ({@link RowPairs}),
  * which the GEMV reads as one stream and the GEMM's panel packing reads block by block.
  *
@@ -37,6 +37,8 @@ final class WeightLinear implements Linear {
 
     private final DType dtype;
     private final MemorySegment w; // F32, F16, BF16
+    /** An F32 weight copied into a heap array ({@link WeightResidency#heapCopy}; w is then a view of it), or null. */
+    private final float[] wf;
     private final RowPairs pairs; // Q8_0, Q4_0
     private final int in, out;
     private final GemmKernel.PanelSource panels;
@@ -57,7 +59,8 @@ final class WeightLinear implements Linear {
         if (quantized() && in % 32 != 0) throw new IllegalArgumentException("weight " + t.name() + ": " + dtype + " rows need a multiple of 32 values, have " + in);
         if (packOnce && quantized()) throw new IllegalArgumentException("weight " + t.name() + ": " + dtype + " weights are not packed at load");
         this.pairs = quantized() ? RowPairs.repack(t.data(), out, in / 32, dtype == DType.Q8_0 ? 32 : 16) : null;
-        this.w = quantized() ? null : packOnce ? t.data() : WeightResidency.current().place(t.data());
+        this.wf = !packOnce && dtype == DType.F32 ? WeightResidency.current().heapCopy(t.data(), this) : null;
+        this.w = quantized() ? null : wf != null ? MemorySegment.ofArray(wf) : packOnce ? t.data() : WeightResidency.current().place(t.data());
         this.panels = packOnce ? PackedPanels.of(this::pack, out, in) : this::pack;
     }
 
@@ -103,12 +106,16 @@ final class WeightLinear implements Linear {
             });
             return;
         }
+        float[][] rows = wf == null || m == 1 ? null : splitRows(x, m, in); // the array kernel reads x from index 0
         Parallel.forRangeDynamic(out, 4, GEMV_PIECES, (r0, r1) -> {
             for (int b0 = r0; b0 < r1; b0 += block) {
                 int b1 = Math.min(r1, b0 + block);
                 for (int t = 0; t < m; t++) {
                     switch (dtype) {
-                        case F32 -> Gemv.f32(w, in, b0, b1, x, t * in, y, t * out);
+                        case F32 -> {
+                            if (wf != null) Gemv.f32(wf, in, b0, b1, rows == null ? x : rows[t], y, t * out);
+                            else Gemv.f32(w, in, b0, b1, x, t * in, y, t * out);
+                        }
                         case F16 -> Gemv.f16(w, in, b0, b1, x, t * in, y, t * out);
                         case BF16 -> Gemv.bf16(w, in, b0, b1, x, t * in, y, t * out);
                         default -> throw new AssertionError(dtype);
@@ -118,6 +125,12 @@ final class WeightLinear implements Linear {
         });
     }
 
+    private static float[][] splitRows(float[] x, int m, int in) {
+        float[][] rows = new float[m][];
+        for (int t = 0; t < m; t++) rows[t] = java.util.Arrays.copyOfRange(x, t * in, (t + 1) * in);
+        return rows;
+    }
+
     /**
      * Output rows [r0, r1) of {@code y = W x} for one input row, as {@link #forward} computes
      * them with m = 1. For Q8_0/Q4_0, q holds x quantized ({@link #quantizeInput}); the other
@@ -125,7 +138,10 @@ final class WeightLinear implements Linear {
      */
     void rows1(float[] x, Q8Activations.Rows q, float[] y, int r0, int r1) {
         switch (dtype) {
-            case F32 -> Gemv.f32(w, in, r0, r1, x, 0, y, 0);
+            case F32 -> {
+                if (wf != null) Gemv.f32(wf, in, r0, r1, x, y, 0);
+                else Gemv.f32(w, in, r0, r1, x, 0, y, 0);
+            }
             case F16 -> Gemv.f16(w, in, r0, r1, x, 0, y, 0);
             case BF16 -> Gemv.bf16(w, in, r0, r1, x, 0, y, 0);
             case Q8_0 -> Gemv.q8_0(pairs, r0, r1, q, 0, y, 0);

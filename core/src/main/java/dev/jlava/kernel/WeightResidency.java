@@ -21,7 +21,10 @@ import java.lang.foreign.MemorySegment;
 public enum WeightResidency {
     /** Read in place from the checkpoint's memory-mapped file. */
     MAPPED,
-    /** Copied at load into 64-byte-aligned native memory, freed when the weight is unreachable. */
+    /**
+     * Copied at load: F32 weights into heap arrays while the heap budget holds them ({@link #heapCopy}),
+     * the rest into 64-byte-aligned native memory; freed when the weight is unreachable.
+     */
     COPY;
 
     private static volatile WeightResidency current = configured();
@@ -47,6 +50,32 @@ public enum WeightResidency {
     /** Sets the residency for weights loaded from now on (weights already loaded keep theirs). */
     public static void set(WeightResidency r) {
         current = java.util.Objects.requireNonNull(r);
+    }
+
+    /**
+     * For {@link #COPY}: an F32 weight copied into a heap array, which decode's GEMV streams faster
+     * than native memory ({@link Gemv#f32(float[], int, int, int, float[], int, float[], int)}),
+     * while the heap budget ({@link HeapBudget}) holds it; else null, and the weight is
+     * {@link #place placed} in native memory. A weight that already is a whole heap float array (an
+     * in-memory model) is used as it is. {@code -Djlava.weights.heap=false} keeps copies native
+     * (read at each load, to measure the two in one process). The reservation is returned when
+     * {@code owner} becomes unreachable.
+     */
+    float[] heapCopy(MemorySegment src, Object owner) {
+        long bytes = src.byteSize();
+        if (this != COPY || !Boolean.parseBoolean(System.getProperty("jlava.weights.heap", "true"))
+                || bytes % 4 != 0 || bytes / 4 > Integer.MAX_VALUE - 16) {
+            return null;
+        }
+        if (src.heapBase().orElse(null) instanceof float[] whole && src.address() == 0 && 4L * whole.length == bytes
+                && java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN) {
+            return whole;
+        }
+        if (!HeapBudget.reserve(bytes)) return null;
+        float[] a = new float[(int) (bytes / 4)];
+        MemorySegment.copy(src, dev.jlava.tensor.Tensor.F32_LE, 0, a, 0, a.length);
+        HeapBudget.hold(owner, bytes);
+        return a;
     }
 
     /** The segment a kernel reads for {@code src}: src itself, or a native copy of it. */

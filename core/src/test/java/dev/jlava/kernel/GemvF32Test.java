@@ -11,7 +11,8 @@ import net.jqwik.api.constraints.IntRange;
 
 /**
  * The F32 GEMV dots four rows per pass and the rest one by one: a row's value must not depend
- * on which of the two computed it, i.e. on where a thread's row piece starts and ends.
+ * on which of the two computed it, i.e. on where a thread's row piece starts and ends, nor on
+ * whether the weight is read from a segment or a heap array.
  */
 class GemvF32Test {
     @Property(tries = 80)
@@ -34,5 +35,14 @@ class GemvF32Test {
         double[] want = Naive.abT(Arrays.copyOfRange(x, 3, k + 3), 0, k, w, 0, k, 1, rows, k);
         double[] scale = Naive.absAbT(Arrays.copyOfRange(x, 3, k + 3), 0, k, w, 0, k, 1, rows, k);
         assertThat(Naive.maxRelError(whole, 2, rows, want, scale, 1, rows)).isLessThan(1e-6);
+
+        // The heap-array kernel (x from index 0) computes the same sums in the same order.
+        float[] x0 = Arrays.copyOfRange(x, 3, k + 3), heap = new float[rows + 2];
+        for (int r0 = 0; r0 < rows; ) {
+            int r1 = Math.min(rows, r0 + 1 + rnd.nextInt(6));
+            Gemv.f32(w, k, r0, r1, x0, heap, 2);
+            r0 = r1;
+        }
+        assertThat(heap).containsExactly(whole);
     }
 }

@@ -10,6 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,5 +41,52 @@ class WeightResidencyTest {
         }
         MemorySegment heap = MemorySegment.ofArray(new float[8]);
         assertThat(WeightResidency.COPY.place(heap)).isSameAs(heap); // nothing to gain from copying a heap or native segment
+    }
+
+    @Test
+    void f32CopiesGoToHeapArraysWithinTheBudget() {
+        float[] values = {1.5f, -2f, 3.25f, 0f, 7f, -0.125f};
+        MemorySegment bytes = MemorySegment.ofArray(new byte[4 * values.length]);
+        for (int i = 0; i < values.length; i++) bytes.set(dev.jlava.tensor.Tensor.F32_LE, 4L * i, values[i]);
+        Object owner = new Object();
+        assertThat(WeightResidency.COPY.heapCopy(bytes, owner)).containsExactly(values);
+        assertThat(WeightResidency.MAPPED.heapCopy(bytes, owner)).isNull();
+        float[] whole = values.clone();
+        assertThat(WeightResidency.COPY.heapCopy(MemorySegment.ofArray(whole), owner)).isSameAs(whole); // an in-memory model's array, used as it is
+        assertThat(WeightResidency.COPY.heapCopy(MemorySegment.ofArray(whole).asSlice(4), owner)).containsExactly(Arrays.copyOfRange(values, 1, values.length));
+        assertThat(WeightResidency.COPY.heapCopy(MemorySegment.ofArray(new byte[6]), owner)).isNull(); // not whole floats
+        long before = HeapBudget.used();
+        // past the budget (or past one array): stays native; the size is only claimed, nothing is read
+        MemorySegment tooBig = MemorySegment.NULL.reinterpret((long) (Runtime.getRuntime().maxMemory() * HeapBudget.SHARE) / 4 * 4 + 64);
+        assertThat(WeightResidency.COPY.heapCopy(tooBig, owner)).isNull();
+        assertThat(HeapBudget.used()).isEqualTo(before);
+    }
+
+    /** F32 weights read from heap arrays (COPY) or from the segment (MAPPED): bit-identical products, GEMV, fused GEMV and GEMM. */
+    @Test
+    void residencyDoesNotChangeF32Results() {
+        java.util.Random rnd = new java.util.Random(11);
+        int out = 37, in = 101;
+        dev.jlava.tensor.Tensor t = WeightCodec.tensor("w", dev.jlava.tensor.DType.F32, Naive.gaussian(rnd, out * in, 0.1), out, in);
+        WeightResidency before = WeightResidency.current();
+        try {
+            WeightResidency.set(WeightResidency.COPY);
+            Linear heap = Linear.of(t), heap2 = Linear.of(t);
+            WeightResidency.set(WeightResidency.MAPPED);
+            Linear seg = Linear.of(t), seg2 = Linear.of(t);
+            for (int m : new int[] {1, 2, 5, 11, 13, 40}) {
+                float[] x = Naive.gaussian(rnd, m * in, 1.0), a = new float[m * out], b = new float[m * out];
+                heap.forward(x, m, a);
+                seg.forward(x, m, b);
+                assertThat(a).as("m=%d", m).containsExactly(b);
+                float[][] fa = {new float[m * out], new float[m * out]}, fb = {new float[m * out], new float[m * out]};
+                FusedGemv.forward(new Linear[] {heap, heap2}, x, m, fa);
+                FusedGemv.forward(new Linear[] {seg, seg2}, x, m, fb);
+                assertThat(fa[0]).containsExactly(fb[0]);
+                assertThat(fa[1]).containsExactly(fb[1]).containsExactly(b);
+            }
+        } finally {
+            WeightResidency.set(before);
+        }
     }
 }
