@@ -5,7 +5,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Where F32, F16 and BF16 weights live while the model runs: copied at load into the process's
- * own native memory ({@link #COPY}, the default; llama.cpp's {@code --no-mmap}), or read in place
+ * own memory ({@link #COPY}, the default; llama.cpp's {@code --no-mmap}; F32 into heap arrays
+ * within the heap budget, the rest native), or read in place
  * from the checkpoint's file mapping ({@link #MAPPED}). Q8_0 and Q4_0 weights are always re-laid
  * into native memory ({@link RowPairs}), so this does not apply to them.
  *
@@ -54,7 +55,7 @@ public enum WeightResidency {
 
     /**
      * For {@link #COPY}: an F32 weight copied into a heap array, which decode's GEMV streams faster
-     * than native memory ({@link Gemv#f32(float[], int, int, int, float[], int, float[], int)}),
+     * than native memory ({@link Gemv#f32(float[], int, int, int, float[], float[], int)}),
      * while the heap budget ({@link HeapBudget}) holds it; else null, and the weight is
      * {@link #place placed} in native memory. A weight that already is a whole heap float array (an
      * in-memory model) is used as it is. {@code -Djlava.weights.heap=false} keeps copies native
