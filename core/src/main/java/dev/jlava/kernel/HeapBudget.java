@@ -39,6 +39,11 @@ final class HeapBudget {
         return false;
     }
 
+    /** Gives back a reservation that no owner will hold (its allocation failed). */
+    static void release(long bytes) {
+        USED.addAndGet(-bytes);
+    }
+
     /** Returns the reservation when {@code owner} (which holds the arrays) becomes unreachable. */
     static void hold(Object owner, long bytes) {
         CLEANER.register(owner, () -> USED.addAndGet(-bytes));

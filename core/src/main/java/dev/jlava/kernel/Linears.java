@@ -32,7 +32,13 @@ final class Linears {
         if (!floats) return of(w);
         long bytes = 4 * PackedPanels.floats(Math.toIntExact(w.dim(0)), Math.toIntExact(w.dim(1)));
         if (bytes >= 4L * (Integer.MAX_VALUE - 16) || !HeapBudget.reserve(bytes)) return of(w);
-        WeightLinear l = new WeightLinear(w, true);
+        WeightLinear l;
+        try {
+            l = new WeightLinear(w, true);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            HeapBudget.release(bytes);
+            throw e;
+        }
         HeapBudget.hold(l, bytes);
         return l;
     }

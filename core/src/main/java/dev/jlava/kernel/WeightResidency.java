@@ -73,7 +73,13 @@ public enum WeightResidency {
             return whole;
         }
         if (!HeapBudget.reserve(bytes)) return null;
-        float[] a = new float[(int) (bytes / 4)];
+        float[] a;
+        try {
+            a = new float[(int) (bytes / 4)];
+        } catch (OutOfMemoryError e) { // the budget is a share of the maximum heap, not a promise of it
+            HeapBudget.release(bytes);
+            return null;
+        }
         MemorySegment.copy(src, dev.jlava.tensor.Tensor.F32_LE, 0, a, 0, a.length);
         HeapBudget.hold(owner, bytes);
         return a;

@@ -15,6 +15,10 @@ class HeapBudgetTest {
         assertThat(HeapBudget.reserve(1024)).isTrue();
         assertThat(HeapBudget.used()).isGreaterThanOrEqualTo(before + 1024);
         HeapBudget.hold(new Object(), 1024); // released once that object is collected
+        long held = HeapBudget.used();
+        assertThat(HeapBudget.reserve(512)).isTrue();
+        HeapBudget.release(512);
+        assertThat(HeapBudget.used()).isLessThanOrEqualTo(held);
     }
 
     @Test
