@@ -52,10 +52,10 @@ final class Gemv {
      * alternated in one JVM: 29.5-30.1 "tokens"/s from arrays against 25.4-25.5 from native
      * segments, and 25.4-26.8 from arrays when x is read at an offset (docs/performance.md, session 15).
      */
-    static void f32(float[] w, int k, int r0, int r1, float[] x, float[] y, int yOff) {
+    static void f32(float[] w, int w0, int k, int r0, int r1, float[] x, float[] y, int yOff) {
         int r = r0;
-        for (; r + 3 < r1; r += 4) dot4F32(w, r * k, k, x, y, yOff + r);
-        for (; r < r1; r++) y[yOff + r] = dotF32(w, r * k, k, x);
+        for (; r + 3 < r1; r += 4) dot4F32(w, w0 + r * k, k, x, y, yOff + r);
+        for (; r < r1; r++) y[yOff + r] = dotF32(w, w0 + r * k, k, x);
     }
 
     /** {@link #dot4F32(MemorySegment, long, int, float[], int, float[], int)} over a heap array; base is a float index, x starts at 0. */

@@ -37,8 +37,12 @@ final class WeightLinear implements Linear {
 
     private final DType dtype;
     private final MemorySegment w; // F32, F16, BF16
-    /** An F32 weight copied into a heap array ({@link WeightResidency#heapCopy}; w is then a view of it), or null. */
+    /**
+     * An F32 weight copied into a heap array ({@link WeightResidency#heapCopy}; w is then a view of
+     * it), or null; wf0 is the index of its first float, on a cache line where that could be arranged.
+     */
     private final float[] wf;
+    private final int wf0;
     private final RowPairs pairs; // Q8_0, Q4_0
     private final int in, out;
     private final GemmKernel.PanelSource panels;
@@ -59,8 +63,10 @@ final class WeightLinear implements Linear {
         if (quantized() && in % 32 != 0) throw new IllegalArgumentException("weight " + t.name() + ": " + dtype + " rows need a multiple of 32 values, have " + in);
         if (packOnce && quantized()) throw new IllegalArgumentException("weight " + t.name() + ": " + dtype + " weights are not packed at load");
         this.pairs = quantized() ? RowPairs.repack(t.data(), out, in / 32, dtype == DType.Q8_0 ? 32 : 16) : null;
-        this.wf = !packOnce && dtype == DType.F32 ? WeightResidency.current().heapCopy(t.data(), this) : null;
-        this.w = quantized() ? null : wf != null ? MemorySegment.ofArray(wf) : packOnce ? t.data() : WeightResidency.current().place(t.data());
+        HeapFloats wh = !packOnce && dtype == DType.F32 ? WeightResidency.current().heapCopy(t.data(), this) : null;
+        this.wf = wh == null ? null : wh.array();
+        this.wf0 = wh == null ? 0 : wh.offset();
+        this.w = quantized() ? null : wh != null ? wh.segment() : packOnce ? t.data() : WeightResidency.current().place(t.data());
         this.panels = packOnce ? PackedPanels.of(this::pack, out, in) : this::pack;
     }
 
@@ -113,7 +119,7 @@ final class WeightLinear implements Linear {
                 for (int t = 0; t < m; t++) {
                     switch (dtype) {
                         case F32 -> {
-                            if (wf != null) Gemv.f32(wf, in, b0, b1, rows == null ? x : rows[t], y, t * out);
+                            if (wf != null) Gemv.f32(wf, wf0, in, b0, b1, rows == null ? x : rows[t], y, t * out);
                             else Gemv.f32(w, in, b0, b1, x, t * in, y, t * out);
                         }
                         case F16 -> Gemv.f16(w, in, b0, b1, x, t * in, y, t * out);
@@ -139,7 +145,7 @@ final class WeightLinear implements Linear {
     void rows1(float[] x, Q8Activations.Rows q, float[] y, int r0, int r1) {
         switch (dtype) {
             case F32 -> {
-                if (wf != null) Gemv.f32(wf, in, r0, r1, x, y, 0);
+                if (wf != null) Gemv.f32(wf, wf0, in, r0, r1, x, y, 0);
                 else Gemv.f32(w, in, r0, r1, x, 0, y, 0);
             }
             case F16 -> Gemv.f16(w, in, r0, r1, x, 0, y, 0);

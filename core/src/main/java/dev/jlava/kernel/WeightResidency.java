@@ -55,35 +55,43 @@ public enum WeightResidency {
 
     /**
      * For {@link #COPY}: an F32 weight copied into a heap array, which decode's GEMV streams faster
-     * than native memory ({@link Gemv#f32(float[], int, int, int, float[], float[], int)}),
+     * than native memory ({@link Gemv#f32(float[], int, int, int, int, float[], float[], int)}),
      * while the heap budget ({@link HeapBudget}) holds it; else null, and the weight is
      * {@link #place placed} in native memory. A weight that already is a whole heap float array (an
-     * in-memory model) is used as it is. {@code -Djlava.weights.heap=false} keeps copies native
-     * (read at each load, to measure the two in one process). The reservation is returned when
-     * {@code owner} becomes unreachable.
+     * in-memory model) is used as it is. A copy starts on a 64-byte boundary where that can be
+     * arranged ({@link HeapAlignment}; {@code -Djlava.weights.align=false}: from index 0).
+     * {@code -Djlava.weights.heap=false} keeps copies native. Both are read at each load, to
+     * measure the choices in one process. The reservation is returned when {@code owner} becomes
+     * unreachable.
      */
-    float[] heapCopy(MemorySegment src, Object owner) {
+    HeapFloats heapCopy(MemorySegment src, Object owner) {
         long bytes = src.byteSize();
         if (this != COPY || !Boolean.parseBoolean(System.getProperty("jlava.weights.heap", "true"))
                 || bytes % 4 != 0 || bytes / 4 > Integer.MAX_VALUE - 16) {
             return null;
         }
-        if (src.heapBase().orElse(null) instanceof float[] whole && src.address() == 0 && 4L * whole.length == bytes
+        int n = (int) (bytes / 4);
+        if (src.heapBase().orElse(null) instanceof float[] whole && src.address() == 0 && whole.length == n
                 && java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN) {
-            return whole;
+            return new HeapFloats(whole, 0, n);
         }
-        if (!HeapBudget.reserve(bytes)) return null;
+        long held = bytes + 4L * PAD_ROOM;
+        if (!HeapBudget.reserve(held)) return null;
         float[] a;
         try {
-            a = new float[(int) (bytes / 4)];
+            a = new float[n + PAD_ROOM];
         } catch (OutOfMemoryError e) { // the budget is a share of the maximum heap, not a promise of it
-            HeapBudget.release(bytes);
+            HeapBudget.release(held);
             return null;
         }
-        MemorySegment.copy(src, dev.jlava.tensor.Tensor.F32_LE, 0, a, 0, a.length);
-        HeapBudget.hold(owner, bytes);
-        return a;
+        int pad = Boolean.parseBoolean(System.getProperty("jlava.weights.align", "true")) ? HeapAlignment.floatPad(a) : 0;
+        MemorySegment.copy(src, dev.jlava.tensor.Tensor.F32_LE, 0, a, pad, n);
+        HeapBudget.hold(owner, held);
+        return new HeapFloats(a, pad, n);
     }
+
+    /** Spare floats in a heap copy, room to start the weight on a cache line ({@link HeapAlignment}). */
+    private static final int PAD_ROOM = HeapAlignment.LINE / Float.BYTES - 1;
 
     /** The segment a kernel reads for {@code src}: src itself, or a native copy of it. */
     MemorySegment place(MemorySegment src) {

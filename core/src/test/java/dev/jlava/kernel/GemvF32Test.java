@@ -36,11 +36,14 @@ class GemvF32Test {
         double[] scale = Naive.absAbT(Arrays.copyOfRange(x, 3, k + 3), 0, k, w, 0, k, 1, rows, k);
         assertThat(Naive.maxRelError(whole, 2, rows, want, scale, 1, rows)).isLessThan(1e-6);
 
-        // The heap-array kernel (x from index 0) computes the same sums in the same order.
+        // The heap-array kernel (x from index 0, the weight from any index) computes the same sums in the same order.
         float[] x0 = Arrays.copyOfRange(x, 3, k + 3), heap = new float[rows + 2];
+        int w0 = rnd.nextInt(16);
+        float[] shifted = new float[w0 + w.length];
+        System.arraycopy(w, 0, shifted, w0, w.length);
         for (int r0 = 0; r0 < rows; ) {
             int r1 = Math.min(rows, r0 + 1 + rnd.nextInt(6));
-            Gemv.f32(w, k, r0, r1, x0, heap, 2);
+            Gemv.f32(shifted, w0, k, r0, r1, x0, heap, 2);
             r0 = r1;
         }
         assertThat(heap).containsExactly(whole);

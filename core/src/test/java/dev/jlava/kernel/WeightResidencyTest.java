@@ -49,11 +49,15 @@ class WeightResidencyTest {
         MemorySegment bytes = MemorySegment.ofArray(new byte[4 * values.length]);
         for (int i = 0; i < values.length; i++) bytes.set(dev.jlava.tensor.Tensor.F32_LE, 4L * i, values[i]);
         Object owner = new Object();
-        assertThat(WeightResidency.COPY.heapCopy(bytes, owner)).containsExactly(values);
+        HeapFloats copy = WeightResidency.COPY.heapCopy(bytes, owner);
+        assertThat(copy.toArray()).containsExactly(values);
+        assertThat(copy.segment().toArray(ValueLayout.JAVA_FLOAT)).containsExactly(values);
         assertThat(WeightResidency.MAPPED.heapCopy(bytes, owner)).isNull();
         float[] whole = values.clone();
-        assertThat(WeightResidency.COPY.heapCopy(MemorySegment.ofArray(whole), owner)).isSameAs(whole); // an in-memory model's array, used as it is
-        assertThat(WeightResidency.COPY.heapCopy(MemorySegment.ofArray(whole).asSlice(4), owner)).containsExactly(Arrays.copyOfRange(values, 1, values.length));
+        HeapFloats used = WeightResidency.COPY.heapCopy(MemorySegment.ofArray(whole), owner);
+        assertThat(used.array()).isSameAs(whole); // an in-memory model's array, used as it is
+        assertThat(used.offset()).isZero();
+        assertThat(WeightResidency.COPY.heapCopy(MemorySegment.ofArray(whole).asSlice(4), owner).toArray()).containsExactly(Arrays.copyOfRange(values, 1, values.length));
         assertThat(WeightResidency.COPY.heapCopy(MemorySegment.ofArray(new byte[6]), owner)).isNull(); // not whole floats
         long before = HeapBudget.used();
         // past the budget (or past one array): stays native; the size is only claimed, nothing is read
