@@ -1,5 +1,6 @@
 package dev.jlava.bench;
 
+import dev.jlava.kernel.Attention;
 import dev.jlava.kernel.FmaPeak;
 import dev.jlava.kernel.Gemm;
 import dev.jlava.kernel.Linear;
@@ -59,6 +60,10 @@ public final class KernelPerf {
                 scaling(DType.BF16, 729, 4304, 1152, 30);
                 scaling(DType.Q8_0, 512, 4864, 896, 30);
                 return;
+            }
+            if (what.equals("decattn") || what.equals("all")) {
+                decodeAttention(14, 2, 64, 6320, t); // Qwen2-0.5B at the 32-frame video prompt's length
+                decodeAttention(28, 4, 128, 6320, t); // Qwen2-7B
             }
             if (what.equals("abt") || what.equals("all")) {
                 abT(512, 512, 64, t);
@@ -234,6 +239,20 @@ public final class KernelPerf {
         double flop = 2.0 * m * n * k;
         double best = time(() -> Gemm.ab(a, 0, k, b, 0, n, c, 0, n, m, n, k, 1f, false), flop, 2.0);
         System.out.printf(Locale.ROOT, "ab     threads=%d  m=%d n=%d k=%d  %.1f GFLOP/s%n", threads, m, n, k, flop / best);
+    }
+
+    /**
+     * One decode step's attention for one layer (one query row against a cache of len entries,
+     * {@link Attention#causal} with n = 1): scores, softmax and P V. FLOPs 4 heads len headDim;
+     * bytes: the layer's keys and values, which at these lengths fit in L3.
+     */
+    static void decodeAttention(int heads, int kvHeads, int headDim, int len, int threads) {
+        float[] q = input(heads * headDim), kc = input(len * kvHeads * headDim), vc = input(len * kvHeads * headDim);
+        float[] out = new float[heads * headDim];
+        double flop = 4.0 * heads * len * headDim;
+        double best = time(() -> Attention.causal(q, 1, heads, kvHeads, headDim, kc, vc, len, out, null), flop, 2.0);
+        System.out.printf(Locale.ROOT, "decattn threads=%d  heads=%d kv=%d dim=%d len=%d  %.1f us per layer, %.1f GFLOP/s, keys+values %.1f MB%n",
+                threads, heads, kvHeads, headDim, len, best / 1e3, flop / best, 8.0 * len * kvHeads * headDim / 1e6);
     }
 
     /** Heap bytes the calling thread allocated per call in the last {@link #time} (vectors boxed by the JIT show up here). */
