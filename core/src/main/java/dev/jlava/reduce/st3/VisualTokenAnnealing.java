@@ -92,55 +92,60 @@ public final class VisualTokenAnnealing implements CacheReducer {
     }
 
     /**
-     * Indices of the n lowest scores, among equal scores the later position first, in increasing
-     * index order. Runs every layer and decode step over thousands of entries, so it sorts
-     * primitive keys (score rank, then position, then index, 21 bits each) instead of boxed
-     * indices with a comparator, which took ~0.4 ms per layer at 6,000 entries.
+     * Indices of the n lowest scores, among equal scores the later position first (then the lower
+     * index), in increasing index order. Runs every layer and decode step over thousands of entries
+     * to take a few dozen, so it keeps the n lowest seen in a max-heap (m log n) rather than sorting
+     * all m: with two sorts it took ~0.4 ms per layer at 6,000 entries (docs/performance.md,
+     * session 16).
      */
     static int[] lowest(double[] score, int[] pos, int n) {
         int m = score.length;
-        int[] out = new int[n];
-        if (n == 0) return out;
-        int maxPos = 0;
-        for (int p : pos) maxPos = Math.max(maxPos, p);
-        if (m >= 1 << 21 || maxPos >= 1 << 21 || Arrays.stream(pos).anyMatch(p -> p < 0)) return lowestBoxed(score, pos, n);
-        double[] sorted = score.clone();
-        Arrays.sort(sorted); // Double.compare's order, as the comparator below
+        int[] heap = new int[n];
+        if (n == 0) return heap;
         long[] key = new long[m];
+        for (int i = 0; i < m; i++) key[i] = ordered(score[i]);
+        int size = 0;
         for (int i = 0; i < m; i++) {
-            long rank = firstAtLeast(sorted, score[i]);
-            key[i] = rank << 42 | (long) ((1 << 21) - 1 - pos[i]) << 21 | i;
+            if (size < n) {
+                int c = size++;
+                while (c > 0 && before(heap[(c - 1) / 2], i, key, pos)) { // parents rank after their children
+                    heap[c] = heap[(c - 1) / 2];
+                    c = (c - 1) / 2;
+                }
+                heap[c] = i;
+            } else if (before(i, heap[0], key, pos)) {
+                siftDown(heap, n, i, key, pos);
+            }
         }
-        Arrays.sort(key);
-        for (int j = 0; j < n; j++) out[j] = (int) (key[j] & ((1 << 21) - 1));
-        Arrays.sort(out);
-        return out;
+        Arrays.sort(heap);
+        return heap;
     }
 
-    /** The first index of sorted whose value is not below x (Double.compare order). */
-    private static int firstAtLeast(double[] sorted, double x) {
-        int lo = 0, hi = sorted.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (Double.compare(sorted[mid], x) < 0) lo = mid + 1;
-            else hi = mid;
+    /** Puts x at the root of a full heap and moves it down to its place. */
+    private static void siftDown(int[] heap, int n, int x, long[] key, int[] pos) {
+        int c = 0;
+        while (true) {
+            int l = 2 * c + 1;
+            if (l >= n) break;
+            int r = l + 1, big = r < n && before(heap[l], heap[r], key, pos) ? r : l;
+            if (!before(x, heap[big], key, pos)) break;
+            heap[c] = heap[big];
+            c = big;
         }
-        return lo;
+        heap[c] = x;
     }
 
-    /** {@link #lowest} by a comparator over boxed indices, for sizes past the keys' 21 bits. */
-    static int[] lowestBoxed(double[] score, int[] pos, int n) {
-        Integer[] order = new Integer[score.length];
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        // lowest score first; among equal scores the later position first
-        Arrays.sort(order, (a, c) -> {
-            int cmp = Double.compare(score[a], score[c]);
-            return cmp != 0 ? cmp : Integer.compare(pos[c], pos[a]);
-        });
-        int[] out = new int[n];
-        for (int i = 0; i < n; i++) out[i] = order[i];
-        Arrays.sort(out);
-        return out;
+    /** Whether entry a is evicted before entry b: lower score, then later position, then lower index. */
+    private static boolean before(int a, int b, long[] key, int[] pos) {
+        if (key[a] != key[b]) return key[a] < key[b];
+        if (pos[a] != pos[b]) return pos[a] > pos[b];
+        return a < b;
+    }
+
+    /** A long whose signed order is {@link Double#compare}'s order of x (-0.0 before 0.0, NaN last). */
+    static long ordered(double x) {
+        long bits = Double.doubleToLongBits(x);
+        return bits ^ ((bits >> 63) & Long.MAX_VALUE);
     }
 
     @Override
