@@ -87,8 +87,10 @@ final class DecodeAttention {
                 int g = t / chunks, j0 = (t % chunks) * CHUNK, j1 = Math.min(len, j0 + CHUNK), vo = g * headDim;
                 for (int h = g * group; h < (g + 1) * group; h++) {
                     int po = h * len, ho = t * partSize + (h - g * group) * headDim, d = 0;
-                    if (wide) for (; d + 4 * L <= headDim; d += 4 * L) weighted4(p, po, vc, vo + d, kvStride, j0, j1, part, ho + d);
-                    if (wide) for (; d < headDim; d += L) weighted(p, po, vc, vo + d, kvStride, j0, j1, part, ho + d);
+                    if (wide) {
+                        for (; d + 4 * L <= headDim; d += 4 * L) weighted4(p, po, vc, vo + d, kvStride, j0, j1, part, ho + d);
+                        for (; d < headDim; d += L) weighted(p, po, vc, vo + d, kvStride, j0, j1, part, ho + d);
+                    }
                     if (d < headDim) { // head dims that are not whole vectors: plain axpys
                         Arrays.fill(part, ho, ho + headDim, 0f);
                         for (int j = j0; j < j1; j++) Ops.axpy(p[po + j], vc, j * kvStride + vo, part, ho, headDim);

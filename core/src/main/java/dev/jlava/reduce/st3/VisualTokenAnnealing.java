@@ -95,7 +95,7 @@ public final class VisualTokenAnnealing implements CacheReducer {
      * Indices of the n lowest scores, among equal scores the later position first (then the lower
      * index), in increasing index order. Runs every layer and decode step over thousands of entries
      * to take a few dozen, so it keeps the n lowest seen in a max-heap (m log n) rather than sorting
-     * all m: with two sorts it took ~0.4 ms per layer at 6,000 entries (docs/performance.md,
+     * all m: with two sorts it took ~0.5 ms per layer at 6,000 entries (docs/performance.md,
      * session 16).
      */
     static int[] lowest(double[] score, int[] pos, int n) {
@@ -107,18 +107,22 @@ public final class VisualTokenAnnealing implements CacheReducer {
         int size = 0;
         for (int i = 0; i < m; i++) {
             if (size < n) {
-                int c = size++;
-                while (c > 0 && before(heap[(c - 1) / 2], i, key, pos)) { // parents rank after their children
-                    heap[c] = heap[(c - 1) / 2];
-                    c = (c - 1) / 2;
-                }
-                heap[c] = i;
+                siftUp(heap, size++, i, key, pos);
             } else if (before(i, heap[0], key, pos)) {
                 siftDown(heap, n, i, key, pos);
             }
         }
         Arrays.sort(heap);
         return heap;
+    }
+
+    /** Puts x at leaf c (the heap's new last slot) and moves it up past the parents it ranks after. */
+    private static void siftUp(int[] heap, int c, int x, long[] key, int[] pos) {
+        while (c > 0 && before(heap[(c - 1) / 2], x, key, pos)) {
+            heap[c] = heap[(c - 1) / 2];
+            c = (c - 1) / 2;
+        }
+        heap[c] = x;
     }
 
     /** Puts x at the root of a full heap and moves it down to its place. */
