@@ -1,5 +1,6 @@
 package dev.jlava.vision;
 
+import dev.jlava.kernel.VectorExp;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 

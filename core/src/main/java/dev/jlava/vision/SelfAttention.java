@@ -1,7 +1,9 @@
 package dev.jlava.vision;
 
+import dev.jlava.kernel.EncoderAttention;
 import dev.jlava.kernel.Gemm;
 import dev.jlava.kernel.Parallel;
+import dev.jlava.kernel.VectorExp;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -14,11 +16,18 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Heads run in parallel, whole heads per thread: a head's products (729 x 729 x 72 for SigLIP)
  * are too small to split well over threads, and its softmax and copies would otherwise run on
- * one thread. Each thread holds one head's T x T probabilities (2 MB for 729 tokens). When the
- * tap wants the probabilities, heads run in order so that it sums them in a fixed order.
+ * one thread. A head runs in blocks of queries ({@link EncoderAttention}). When the tap wants the
+ * probabilities, each head's T x T probabilities are formed whole as well (2 MB for 729 tokens),
+ * heads in order so that the tap sums them in a fixed order.
  */
 final class SelfAttention {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /**
+     * Heads whose probabilities nobody reads run {@link EncoderAttention} (query blocks, scores
+     * transposed, in L2); {@code -Djlava.vision.blockedAttention=false} runs every head through
+     * the whole T x T probabilities instead (for measuring).
+     */
+    private static final boolean BLOCKED = Boolean.parseBoolean(System.getProperty("jlava.vision.blockedAttention", "true"));
     private static final ThreadLocal<float[]> PROBS = ThreadLocal.withInitial(() -> new float[0]);
 
     private final int tokens, heads, headDim;
@@ -37,26 +46,45 @@ final class SelfAttention {
      * @param tap      the deepest layer's observer, or null
      */
     void forward(float[] q, float[] k, float[] v, int off, float[] out, AttentionTap tap) {
-        if (tap != null && tap.wantsProbabilities()) {
+        boolean tapped = tap != null && tap.wantsProbabilities();
+        if (BLOCKED) {
+            // heads claimed as threads finish: a thread slowed by a neighbour takes fewer (see GemmKernel#COLUMN_PIECES)
+            int d = heads * headDim;
+            Parallel.forRangeDynamic(heads, 1, 4, (h0, h1) -> {
+                for (int h = h0; h < h1; h++) EncoderAttention.head(q, k, v, out, off + h * headDim, d, tokens, headDim, scale);
+            });
+            if (!tapped) return;
+        }
+        if (tapped) {
+            // the tap's probabilities formed apart from the context, so that asking for them never
+            // changes a feature (with BLOCKED the context above is the only one written)
             float[] probs = probabilities();
             for (int h = 0; h < heads; h++) {
-                head(h, q, k, v, off, out, probs);
+                probabilities(h, q, k, off, probs);
+                if (!BLOCKED) context(h, v, off, out, probs);
                 tap.probabilities(probs);
             }
             return;
         }
-        // heads claimed as threads finish: a thread slowed by a neighbour takes fewer (see GemmKernel#COLUMN_PIECES)
         Parallel.forRangeDynamic(heads, 1, 4, (h0, h1) -> {
             float[] probs = probabilities();
-            for (int h = h0; h < h1; h++) head(h, q, k, v, off, out, probs);
+            for (int h = h0; h < h1; h++) {
+                probabilities(h, q, k, off, probs);
+                context(h, v, off, out, probs);
+            }
         });
     }
 
-    /** One head: probs receives its softmax probabilities, out its context slice. */
-    private void head(int h, float[] q, float[] k, float[] v, int off, float[] out, float[] probs) {
+    /** probs receives head h's T x T softmax probabilities. */
+    private void probabilities(int h, float[] q, float[] k, int off, float[] probs) {
         int t = tokens, d = heads * headDim, at = off + h * headDim;
         Gemm.abT(q, at, d, k, at, d, probs, 0, t, t, t, headDim, 1f, false);
         for (int i = 0; i < t; i++) softmax(probs, i * t, t, scale);
+    }
+
+    /** out's slice of head h = probs V_h. */
+    private void context(int h, float[] v, int off, float[] out, float[] probs) {
+        int t = tokens, d = heads * headDim, at = off + h * headDim;
         Gemm.ab(probs, 0, t, v, at, d, out, at, d, t, headDim, t, 1f, false);
     }
 

@@ -2,6 +2,7 @@ package dev.jlava.vision;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jlava.kernel.VectorExp;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;

@@ -1,4 +1,4 @@
-package dev.jlava.vision;
+package dev.jlava.kernel;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorOperators;
  * product), exp(r) by its degree-7 Taylor polynomial (|r| <= ln2/2, truncation 5e-9 relative).
  * Inputs are clamped to [-87, 88], where 2^k stays a normal float: exp(-87) = 1.6e-38 stands for 0.
  */
-final class VectorExp {
+public final class VectorExp {
     private VectorExp() {}
 
     private static final float LO = -87f, HI = 88f;
@@ -25,7 +25,7 @@ final class VectorExp {
     private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);
     private static final float C2 = 1f / 2, C3 = 1f / 6, C4 = 1f / 24, C5 = 1f / 120, C6 = 1f / 720, C7 = 1f / 5040;
 
-    static FloatVector exp(FloatVector x) {
+    public static FloatVector exp(FloatVector x) {
         x = x.max(LO).min(HI);
         FloatVector t = x.mul(LOG2E).add(ROUNDER);
         FloatVector k = t.sub(ROUNDER);
@@ -36,7 +36,7 @@ final class VectorExp {
         return p.mul(scale);
     }
 
-    static float exp(float x) {
+    public static float exp(float x) {
         x = Math.min(Math.max(x, LO), HI);
         float t = x * LOG2E + ROUNDER;
         float k = t - ROUNDER;
