@@ -243,16 +243,29 @@ public final class KernelPerf {
 
     /**
      * One decode step's attention for one layer (one query row against a cache of len entries,
-     * {@link Attention#causal} with n = 1): scores, softmax and P V. FLOPs 4 heads len headDim;
-     * bytes: the layer's keys and values, which at these lengths fit in L3.
+     * {@link Attention#causal} with n = 1): scores, softmax and P V. FLOPs 4 heads len headDim.
+     * Twice, like {@link #gemv}: "L3" repeats one layer's keys and values (at these lengths they
+     * fit in L3), "DRAM" cycles through 24 layers' caches, as a decode step does.
      */
     static void decodeAttention(int heads, int kvHeads, int headDim, int len, int threads) {
-        float[] q = input(heads * headDim), kc = input(len * kvHeads * headDim), vc = input(len * kvHeads * headDim);
+        int layers = 24;
+        float[] q = input(heads * headDim);
+        float[][] kc = new float[layers][], vc = new float[layers][];
+        for (int l = 0; l < layers; l++) {
+            kc[l] = input(len * kvHeads * headDim);
+            vc[l] = input(len * kvHeads * headDim);
+        }
         float[] out = new float[heads * headDim];
         double flop = 4.0 * heads * len * headDim;
-        double best = time(() -> Attention.causal(q, 1, heads, kvHeads, headDim, kc, vc, len, out, null), flop, 2.0);
-        System.out.printf(Locale.ROOT, "decattn threads=%d  heads=%d kv=%d dim=%d len=%d  %.1f us per layer, %.1f GFLOP/s, keys+values %.1f MB%n",
-                threads, heads, kvHeads, headDim, len, best / 1e3, flop / best, 8.0 * len * kvHeads * headDim / 1e6);
+        double l3 = time(() -> Attention.causal(q, 1, heads, kvHeads, headDim, kc[0], vc[0], len, out, null), flop, 2.0);
+        int[] next = {0};
+        double dram = time(() -> {
+            int l = next[0] = (next[0] + 1) % layers;
+            Attention.causal(q, 1, heads, kvHeads, headDim, kc[l], vc[l], len, out, null);
+        }, flop, 2.0);
+        double mb = 8.0 * len * kvHeads * headDim / 1e6;
+        System.out.printf(Locale.ROOT, "decattn threads=%d  heads=%d kv=%d dim=%d len=%d  keys+values %.1f MB per layer: L3 %.1f us (%.1f GFLOP/s), DRAM %.1f us (%.1f GFLOP/s, %.1f GB/s)%n",
+                threads, heads, kvHeads, headDim, len, mb, l3 / 1e3, flop / l3, dram / 1e3, flop / dram, mb * 1e6 / dram);
     }
 
     /** Heap bytes the calling thread allocated per call in the last {@link #time} (vectors boxed by the JIT show up here). */
