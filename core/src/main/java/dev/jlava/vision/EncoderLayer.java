@@ -72,8 +72,7 @@ final class EncoderLayer {
         Rows.addResidual(ws.x, ws.tmp, rows, d, ob);
         LayerNorm.apply(ws.x, rows, d, ln2w, ln2b, c.layerNormEps(), ws.h);
         fc1.forward(ws.h, rows, ws.mid);
-        Rows.addBias(ws.mid, rows, c.intermediate(), fc1b);
-        Rows.activate(c.activation(), ws.mid, rows, c.intermediate());
+        Rows.addBiasActivate(c.activation(), ws.mid, rows, c.intermediate(), fc1b);
         fc2.forward(ws.mid, rows, ws.tmp);
         Rows.addResidual(ws.x, ws.tmp, rows, d, fc2b);
     }
