@@ -211,7 +211,7 @@ final class BenchCommand implements Callable<Integer> {
         qa.maxTokens = gen;
         qa.pooling = "bilinear";
         qa.newline = "one_token";
-        try (LlavaModel m = source.shape != null ? randomLlava(source.shape) : LlavaModel.open(source.model)) {
+        try (LlavaModel m = Runtime.warmLoad(true, () -> source.shape != null ? randomLlava(source.shape) : LlavaModel.open(source.model))) {
             MediaInput in = MediaInput.video(video, f);
             Map<String, String> methods = reduce.equals("default") ? MethodComparison.defaultMethods(m.decoder().config().layers())
                     : MethodComparison.parseList(reduce);

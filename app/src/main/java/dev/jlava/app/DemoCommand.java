@@ -66,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
             clip = tmpClip;
         }
         long t0 = System.nanoTime();
-        try (LlavaModel m = real ? LlavaModel.open(model) : RandomLlava.create(RandomLlava.shape("demo"), 42)) {
+        try (LlavaModel m = Runtime.warmLoad(true, () -> real ? LlavaModel.open(model) : RandomLlava.create(RandomLlava.shape("demo"), 42))) {
             if (real) {
                 o.println("model: " + model);
             } else {

@@ -72,7 +72,7 @@ final class GenerateCommand implements Callable<Integer> {
         Runtime.mmap(mmap);
         var sampler = sampling.sampler();
         if (dumpLogits != null) Files2.checkWritable(dumpLogits);
-        try (TextModel m = TextModel.open(model, prompt.ids == null)) {
+        try (TextModel m = Runtime.warmLoad(false, () -> TextModel.open(model, prompt.ids == null))) {
             Tokenizer tok = m.tokenizer();
             Decoder dec = m.checkpoint().decoder();
             DecoderConfig c = dec.config();

@@ -67,7 +67,7 @@ final class RunCommand implements Callable<Integer> {
         var sampler = sampling.sampler();
         if (qa.maxTokens < 1) throw new UserError("--max-tokens must be >= 1, got " + qa.maxTokens);
         for (Path out : new Path[] {dumpLastLogits, report, tokenMap}) if (out != null) Files2.checkWritable(out);
-        try (LlavaModel m = LlavaModel.open(model)) {
+        try (LlavaModel m = Runtime.warmLoad(true, () -> LlavaModel.open(model))) {
             plan.validate(m.decoder().config().layers());
             MediaInput in = media.video != null ? MediaInput.video(media.video, frames) : MediaInput.image(media.image);
             RunReport r = answer(model.toString(), m, in, prompt, plan, sampler, json, ConsoleProgress.create());

@@ -16,6 +16,18 @@ final class Runtime {
     static int threads() { return threads; }
 
     /**
+     * Runs {@code load} while {@link dev.jlava.llava.JitWarmUp} compiles the kernels on the spare
+     * core (the vision tower's too when {@code vision}); the warm-up stops when the load returns or fails.
+     */
+    static <T> T warmLoad(boolean vision, java.util.function.Supplier<T> load) {
+        try (var w = vision ? dev.jlava.llava.JitWarmUp.visionAndDecoder() : dev.jlava.llava.JitWarmUp.decoder()) {
+            T t = load.get();
+            if (Boolean.getBoolean("jlava.warmup.log")) System.err.println("jit warm-up: " + w.steps() + " steps while loading");
+            return t;
+        }
+    }
+
+    /**
      * --[no-]mmap: whether F32/F16/BF16 weights loaded from now on are read from the file mapping or
      * copied into memory; without the option, the configured default ({@code -Djlava.weights}, else copy).
      */
