@@ -1,11 +1,13 @@
 package dev.jlava.bench;
 
 import dev.jlava.kernel.Attention;
+import dev.jlava.kernel.EncoderAttention;
 import dev.jlava.kernel.FmaPeak;
 import dev.jlava.kernel.Gemm;
 import dev.jlava.kernel.Linear;
 import dev.jlava.kernel.Parallel;
 import dev.jlava.kernel.Simd;
+import dev.jlava.kernel.VectorExp;
 import dev.jlava.kernel.WeightCodec;
 import dev.jlava.tensor.DType;
 import dev.jlava.tensor.Tensor;
@@ -21,7 +23,7 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Quick kernel measurements (best of several timed repetitions), for docs/performance.md.
  * Run: {@code java --add-modules jdk.incubator.vector -cp core/target/classes:bench/target/classes
- * dev.jlava.bench.KernelPerf [peak|gemm|gemv|abt|all] [threads...]}. Add -Xlog:gc to check that
+ * dev.jlava.bench.KernelPerf [peak|gemm|gemv|abt|encattn|decattn|scaling|all] [threads...]}. Add -Xlog:gc to check that
  * steady-state loops allocate nothing (no GC lines after warm-up).
  */
 public final class KernelPerf {
@@ -60,6 +62,10 @@ public final class KernelPerf {
                 scaling(DType.BF16, 729, 4304, 1152, 30);
                 scaling(DType.Q8_0, 512, 4864, 896, 30);
                 return;
+            }
+            if (what.equals("encattn") || what.equals("all")) {
+                encoderAttention(16, 729, 72, t); // SigLIP-so400m, one frame
+                encoderAttention(16, 577, 64, t); // CLIP ViT-L/14-336
             }
             if (what.equals("decattn") || what.equals("all")) {
                 decodeAttention(14, 2, 64, 6320, t); // Qwen2-0.5B at the 32-frame video prompt's length
@@ -266,6 +272,72 @@ public final class KernelPerf {
         double mb = 8.0 * len * kvHeads * headDim / 1e6;
         System.out.printf(Locale.ROOT, "decattn threads=%d  heads=%d kv=%d dim=%d len=%d  keys+values %.1f MB per layer: L3 %.1f us (%.1f GFLOP/s), DRAM %.1f us (%.1f GFLOP/s, %.1f GB/s)%n",
                 threads, heads, kvHeads, headDim, len, mb, l3 / 1e3, flop / l3, dram / 1e3, flop / dram, mb * 1e6 / dram);
+    }
+
+    /**
+     * One vision layer's attention for one frame (heads over the pool, whole heads per thread, as
+     * the tower runs it), alternated in this process: {@link EncoderAttention} (query blocks,
+     * transposed scores) against the untiled path it replaced (T x T scores by {@code Gemm.abT},
+     * a row softmax with {@link VectorExp}, then {@code Gemm.ab}). FLOPs 4 heads t^2 headDim.
+     */
+    static void encoderAttention(int heads, int t, int headDim, int threads) {
+        int d = heads * headDim;
+        float[] q = input(t * d), k = input(t * d), v = input(t * d), out = new float[t * d];
+        for (int i = 0; i < k.length; i++) k[i] *= 0.5f;
+        float scale = (float) (1 / Math.sqrt(headDim));
+        ThreadLocal<float[]> probs = ThreadLocal.withInitial(() -> new float[t * t]);
+        Runnable blocked = () -> Parallel.forRangeDynamic(heads, 1, 4, (h0, h1) -> {
+            for (int h = h0; h < h1; h++) EncoderAttention.head(q, k, v, out, h * headDim, d, t, headDim, scale);
+        });
+        Runnable untiled = () -> Parallel.forRangeDynamic(heads, 1, 4, (h0, h1) -> {
+            float[] p = probs.get();
+            for (int h = h0; h < h1; h++) {
+                int at = h * headDim;
+                Gemm.abT(q, at, d, k, at, d, p, 0, t, t, t, headDim, 1f, false);
+                for (int i = 0; i < t; i++) rowSoftmax(p, i * t, t, scale);
+                Gemm.ab(p, 0, t, v, at, d, out, at, d, t, headDim, t, 1f, false);
+            }
+        });
+        double flop = 4.0 * heads * t * t * headDim;
+        double[] best = {Double.MAX_VALUE, Double.MAX_VALUE}, sum = new double[2];
+        int rounds = 40;
+        for (int r = 0; r < 10; r++) { blocked.run(); untiled.run(); }
+        for (int r = 0; r < rounds; r++) {
+            for (int which = 0; which < 2; which++) {
+                long t0 = System.nanoTime();
+                (which == 0 ? untiled : blocked).run();
+                long ns = System.nanoTime() - t0;
+                best[which] = Math.min(best[which], ns);
+                sum[which] += ns;
+            }
+        }
+        System.out.printf(Locale.ROOT, "encattn threads=%d  heads=%d t=%d dim=%d  untiled best %.0f us mean %.0f us (%.1f GFLOP/s)  blocked best %.0f us mean %.0f us (%.1f GFLOP/s)%n",
+                threads, heads, t, headDim, best[0] / 1e3, sum[0] / rounds / 1e3, flop / best[0], best[1] / 1e3, sum[1] / rounds / 1e3, flop / best[1]);
+    }
+
+    /** The vision tower's row softmax before session 17: exp(scale (x - max)) / sum with VectorExp. */
+    private static void rowSoftmax(float[] a, int off, int n, float scale) {
+        var sp = FloatVector.SPECIES_PREFERRED;
+        int vend = off + sp.loopBound(n), end = off + n, i;
+        FloatVector vmax = FloatVector.broadcast(sp, Float.NEGATIVE_INFINITY);
+        for (i = off; i < vend; i += sp.length()) vmax = vmax.max(FloatVector.fromArray(sp, a, i));
+        float max = vmax.reduceLanes(VectorOperators.MAX);
+        for (; i < end; i++) max = Math.max(max, a[i]);
+        FloatVector vsum = FloatVector.zero(sp);
+        for (i = off; i < vend; i += sp.length()) {
+            FloatVector e = VectorExp.exp(FloatVector.fromArray(sp, a, i).sub(max).mul(scale));
+            e.intoArray(a, i);
+            vsum = vsum.add(e);
+        }
+        double s = 0;
+        for (int l = 0; l < sp.length(); l++) s += vsum.lane(l);
+        for (; i < end; i++) {
+            float e = VectorExp.exp((a[i] - max) * scale);
+            a[i] = e;
+            s += e;
+        }
+        float inv = (float) (1.0 / s);
+        for (i = off; i < end; i++) a[i] *= inv;
     }
 
     /** Heap bytes the calling thread allocated per call in the last {@link #time} (vectors boxed by the JIT show up here). */
