@@ -1,7 +1,6 @@
 package dev.jlava.kernel;
 
 import dev.jlava.tensor.Tensor;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -40,7 +39,7 @@ final class RowPairs {
         long need = (long) rows * blocks * (2 + quantBytes);
         if (src.byteSize() < need) throw new IllegalArgumentException("quantized weight has " + src.byteSize() + " bytes, needs " + need);
         if ((long) pairs * blocks * 2 > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("quantized weight of " + rows + " x " + blocks + " blocks has too many blocks for one scale array");
-        MemorySegment quants = Arena.ofAuto().allocate((long) pairs * blocks * 2 * quantBytes, 64); // zeroed: the odd last row's partner
+        MemorySegment quants = HugePages.allocate((long) pairs * blocks * 2 * quantBytes); // zeroed: the odd last row's partner
         float[] scales = new float[pairs * blocks * 2];
         RowPairs p = new RowPairs(quants, scales, blocks, quantBytes);
         int fileBlock = 2 + quantBytes;
