@@ -17,8 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Quick kernel measurements (best of several timed repetitions), for docs/performance.md.
@@ -278,7 +276,7 @@ public final class KernelPerf {
      * One vision layer's attention for one frame (heads over the pool, whole heads per thread, as
      * the tower runs it), alternated in this process: {@link EncoderAttention} (query blocks,
      * transposed scores) against the untiled path it replaced (T x T scores by {@code Gemm.abT},
-     * a row softmax with {@link VectorExp}, then {@code Gemm.ab}). FLOPs 4 heads t^2 headDim.
+     * a row softmax ({@link VectorExp#softmax}), then {@code Gemm.ab}). FLOPs 4 heads t^2 headDim.
      */
     static void encoderAttention(int heads, int t, int headDim, int threads) {
         int d = heads * headDim;
@@ -294,7 +292,7 @@ public final class KernelPerf {
             for (int h = h0; h < h1; h++) {
                 int at = h * headDim;
                 Gemm.abT(q, at, d, k, at, d, p, 0, t, t, t, headDim, 1f, false);
-                for (int i = 0; i < t; i++) rowSoftmax(p, i * t, t, scale);
+                for (int i = 0; i < t; i++) VectorExp.softmax(p, i * t, t, scale);
                 Gemm.ab(p, 0, t, v, at, d, out, at, d, t, headDim, t, 1f, false);
             }
         });
@@ -313,31 +311,6 @@ public final class KernelPerf {
         }
         System.out.printf(Locale.ROOT, "encattn threads=%d  heads=%d t=%d dim=%d  untiled best %.0f us mean %.0f us (%.1f GFLOP/s)  blocked best %.0f us mean %.0f us (%.1f GFLOP/s)%n",
                 threads, heads, t, headDim, best[0] / 1e3, sum[0] / rounds / 1e3, flop / best[0], best[1] / 1e3, sum[1] / rounds / 1e3, flop / best[1]);
-    }
-
-    /** The vision tower's row softmax before session 17: exp(scale (x - max)) / sum with VectorExp. */
-    private static void rowSoftmax(float[] a, int off, int n, float scale) {
-        var sp = FloatVector.SPECIES_PREFERRED;
-        int vend = off + sp.loopBound(n), end = off + n, i;
-        FloatVector vmax = FloatVector.broadcast(sp, Float.NEGATIVE_INFINITY);
-        for (i = off; i < vend; i += sp.length()) vmax = vmax.max(FloatVector.fromArray(sp, a, i));
-        float max = vmax.reduceLanes(VectorOperators.MAX);
-        for (; i < end; i++) max = Math.max(max, a[i]);
-        FloatVector vsum = FloatVector.zero(sp);
-        for (i = off; i < vend; i += sp.length()) {
-            FloatVector e = VectorExp.exp(FloatVector.fromArray(sp, a, i).sub(max).mul(scale));
-            e.intoArray(a, i);
-            vsum = vsum.add(e);
-        }
-        double s = 0;
-        for (int l = 0; l < sp.length(); l++) s += vsum.lane(l);
-        for (; i < end; i++) {
-            float e = VectorExp.exp((a[i] - max) * scale);
-            a[i] = e;
-            s += e;
-        }
-        float inv = (float) (1.0 / s);
-        for (i = off; i < end; i++) a[i] *= inv;
     }
 
     /** Heap bytes the calling thread allocated per call in the last {@link #time} (vectors boxed by the JIT show up here). */

@@ -104,7 +104,7 @@ public final class EncoderAttention {
      * (the exponentials of {@link VectorExp}, as the vision tower's row softmax), and
      * {@code inverse[c]} receives 1 / (column c's sum); the caller divides after P V. Both passes
      * walk s in memory order (both lines of a 512-bit row together); per-column values live in
-     * NR-float rows read back per vector.
+     * NR-float rows read back per vector (NR = 2L is a power of two, so i mod NR is a mask).
      */
     static void softmaxColumns(float[] s, int t, float scale, float[] inverse, float[] chains) {
         int n = t * NR;
@@ -115,7 +115,7 @@ public final class EncoderAttention {
         }
         // each column summed in four chains, rows j mod 4 (chains[(j mod 4) NR + c] = chains[i mod 4NR]):
         // a quarter of the rounding; one exp call site (with four, C2 stopped inlining VectorExp)
-        java.util.Arrays.fill(chains, 0, 4 * NR, 0f);
+        Arrays.fill(chains, 0, 4 * NR, 0f);
         for (int i = 0; i < n; i += L) {
             FloatVector e = VectorExp.exp(FloatVector.fromArray(F, s, i).sub(FloatVector.fromArray(F, inverse, i & (NR - 1))).mul(scale));
             e.intoArray(s, i);

@@ -3,6 +3,7 @@ package dev.jlava.kernel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * exp in float32 from adds, multiplies and bit operations only, so the vector lanes and the scalar
@@ -44,5 +45,35 @@ public final class VectorExp {
         float r = x - k * LN2_HI - k * LN2_LO;
         float p = ((((((r * C7 + C6) * r + C5) * r + C4) * r + C3) * r + C2) * r + 1f) * r + 1f;
         return p * Float.intBitsToFloat((ki + 127) << 23);
+    }
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    /**
+     * In place: a[i] = exp(scale (a[i] - max)) / sum over a[off..off+n), float32 like PyTorch's
+     * softmax, with this exp; deterministic (the lanes' sums are added in a fixed order). The vision
+     * tower's row softmax.
+     */
+    public static void softmax(float[] a, int off, int n, float scale) {
+        int vend = off + S.loopBound(n), end = off + n, i;
+        FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (i = off; i < vend; i += S.length()) vmax = vmax.max(FloatVector.fromArray(S, a, i));
+        float max = vmax.reduceLanes(VectorOperators.MAX);
+        for (; i < end; i++) max = Math.max(max, a[i]);
+        FloatVector vsum = FloatVector.zero(S);
+        for (i = off; i < vend; i += S.length()) {
+            FloatVector e = exp(FloatVector.fromArray(S, a, i).sub(max).mul(scale));
+            e.intoArray(a, i);
+            vsum = vsum.add(e);
+        }
+        double sum = 0; // lanes in a fixed order: reduceLanes(ADD) may associate differently once compiled
+        for (int l = 0; l < S.length(); l++) sum += vsum.lane(l);
+        for (; i < end; i++) {
+            float e = exp((a[i] - max) * scale);
+            a[i] = e;
+            sum += e;
+        }
+        float inv = (float) (1.0 / sum);
+        for (i = off; i < end; i++) a[i] *= inv;
     }
 }

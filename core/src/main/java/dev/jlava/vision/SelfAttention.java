@@ -4,9 +4,6 @@ import dev.jlava.kernel.EncoderAttention;
 import dev.jlava.kernel.Gemm;
 import dev.jlava.kernel.Parallel;
 import dev.jlava.kernel.VectorExp;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Bidirectional multi-head attention of one image's tokens (no mask, every token sees all):
@@ -21,7 +18,6 @@ import jdk.incubator.vector.VectorSpecies;
  * heads in order so that the tap sums them in a fixed order.
  */
 final class SelfAttention {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /**
      * Heads whose probabilities nobody reads run {@link EncoderAttention} (query blocks, scores
      * transposed, in L2); {@code -Djlava.vision.blockedAttention=false} runs every head through
@@ -79,7 +75,7 @@ final class SelfAttention {
     private void probabilities(int h, float[] q, float[] k, int off, float[] probs) {
         int t = tokens, d = heads * headDim, at = off + h * headDim;
         Gemm.abT(q, at, d, k, at, d, probs, 0, t, t, t, headDim, 1f, false);
-        for (int i = 0; i < t; i++) softmax(probs, i * t, t, scale);
+        for (int i = 0; i < t; i++) VectorExp.softmax(probs, i * t, t, scale);
     }
 
     /** out's slice of head h = probs V_h. */
@@ -95,29 +91,5 @@ final class SelfAttention {
             PROBS.set(p);
         }
         return p;
-    }
-
-    /** In place: a[i] = exp(scale (a[i] - max)) / sum, float32 like PyTorch's softmax; deterministic. */
-    static void softmax(float[] a, int off, int n, float scale) {
-        int vend = off + S.loopBound(n), end = off + n, i;
-        FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        for (i = off; i < vend; i += S.length()) vmax = vmax.max(FloatVector.fromArray(S, a, i));
-        float max = vmax.reduceLanes(VectorOperators.MAX);
-        for (; i < end; i++) max = Math.max(max, a[i]);
-        FloatVector vsum = FloatVector.zero(S);
-        for (i = off; i < vend; i += S.length()) {
-            FloatVector e = VectorExp.exp(FloatVector.fromArray(S, a, i).sub(max).mul(scale));
-            e.intoArray(a, i);
-            vsum = vsum.add(e);
-        }
-        double sum = 0; // lanes in a fixed order: reduceLanes(ADD) may associate differently once compiled
-        for (int l = 0; l < S.length(); l++) sum += vsum.lane(l);
-        for (; i < end; i++) {
-            float e = VectorExp.exp((a[i] - max) * scale);
-            a[i] = e;
-            sum += e;
-        }
-        float inv = (float) (1.0 / sum);
-        for (i = off; i < end; i++) a[i] *= inv;
     }
 }

@@ -112,7 +112,7 @@ class VisionTowerBench {
             Rows.addBias(y, t, m, new float[m]);
             for (int i = 0; i < 2; i++) Rows.addResidual(h, o, t, d, lb);
             Activation.GELU_TANH.apply(y, 0, y.length);
-            for (int hh = 0; hh < 16; hh++) for (int i = 0; i < t; i++) SelfAttention.softmax(sc, i * t, t, 0.1f);
+            for (int hh = 0; hh < 16; hh++) for (int i = 0; i < t; i++) dev.jlava.kernel.VectorExp.softmax(sc, i * t, t, 0.1f);
         });
         System.out.printf("non-GEMM work of one layer and frame: %.3f s%n", tn);
     }
