@@ -90,6 +90,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "-n", defaultValue = "64", description = "generated tokens (0 = skip the tg test)")
     int gen;
 
+    @Option(names = {"-d", "--depth"}, defaultValue = "0", description = "tokens already in the KV cache when the tg test starts (prefilled once, untimed): decode speed at a video's context length, e.g. -d 6320")
+    int depth;
+
     @Option(names = "--reps", defaultValue = "3", description = "timed repetitions after one warm-up run; the mean and standard deviation of tokens/s are reported, as llama-bench does")
     int reps;
 
@@ -98,7 +101,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (prompt < 0 || gen < 0 || reps < 1) throw new UserError("-p and -n must be >= 0 and --reps >= 1");
+        if (prompt < 0 || gen < 0 || depth < 0 || reps < 1) throw new UserError("-p, -n and -d must be >= 0 and --reps >= 1");
         Runtime.threads(threads);
         Runtime.mmap(mmap);
         if (plot != null) Files2.checkWritable(plot);
@@ -139,15 +142,19 @@ final class BenchCommand implements Callable<Integer> {
                 rows.add(row(m, label, "pp" + prompt, prompt, secs));
             }
             if (gen > 0) {
+                if (depth + gen > dec.config().contextLength())
+                    throw new UserError("-d " + depth + " plus -n " + gen + " exceeds the model's context of " + dec.config().contextLength() + " tokens");
+                KvCache context = dec.newCache();
+                if (depth > 0) dec.forward(rnd.ints(depth, 0, vocab).toArray(), iota(depth), context, Decoder.Options.LAST_LOGITS);
                 double[] secs = new double[reps];
                 for (int r = 0; r < reps + 1; r++) {
-                    KvCache cache = dec.newCache();
+                    KvCache cache = depth > 0 ? context.copy() : dec.newCache();
                     long t0 = System.nanoTime();
-                    for (int i = 0; i < gen; i++) dec.forward(new int[] {rnd.nextInt(vocab)}, new int[] {i}, cache, Decoder.Options.LAST_LOGITS);
+                    for (int i = 0; i < gen; i++) dec.forward(new int[] {rnd.nextInt(vocab)}, new int[] {depth + i}, cache, Decoder.Options.LAST_LOGITS);
                     double s = (System.nanoTime() - t0) / 1e9;
                     if (r > 0) secs[r - 1] = s;
                 }
-                rows.add(row(m, label, "tg" + gen, gen, secs));
+                rows.add(row(m, label, depth > 0 ? "tg" + gen + " @ d" + depth : "tg" + gen, gen, secs));
             }
             if (json) {
                 ArrayNode a = m.createArrayNode();

@@ -63,6 +63,20 @@ class DemoAndBenchTest {
     }
 
     @Test
+    void llmBenchDecodesAtDepth() throws Exception {
+        Cli r = Cli.run("bench", "--model", SharedData.golden("llm/qwen2-tiny-f32.gguf").toString(), "-p", "0", "-n", "3", "-d", "12", "--reps", "1", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode a = JSON.readTree(r.out());
+        assertThat(a).hasSize(1);
+        assertThat(a.get(0).get("test").asText()).isEqualTo("tg3 @ d12");
+        assertThat(a.get(0).get("tokens_per_second").asDouble()).isPositive();
+        Cli tooDeep = Cli.run("bench", "--model", SharedData.golden("llm/qwen2-tiny-f32.gguf").toString(), "-p", "0", "-n", "3", "-d", "100000000");
+        assertThat(tooDeep.exit()).isNotZero();
+        assertThat(tooDeep.err()).contains("-d 100000000").contains("exceeds the model's context").doesNotContain("Exception");
+        assertThat(tooDeep.out()).isEmpty();
+    }
+
+    @Test
     void endToEndBenchComparesMethodsAndPlots() throws Exception {
         Path plot = tmp.resolve("plot.png");
         Cli r = Cli.run("bench", "--shape", "demo", "--video", SharedData.media("scenes_short.mp4").toString(), "--frames", "4", "-n", "2",

@@ -3,6 +3,7 @@ package dev.jlava.bench;
 import dev.jlava.kernel.Attention;
 import dev.jlava.kernel.EncoderAttention;
 import dev.jlava.kernel.FmaPeak;
+import dev.jlava.kernel.HeapAlignment;
 import dev.jlava.kernel.Gemm;
 import dev.jlava.kernel.Linear;
 import dev.jlava.kernel.Parallel;
@@ -251,25 +252,33 @@ public final class KernelPerf {
      * Twice, like {@link #gemv}: "L3" repeats one layer's keys and values (at these lengths they
      * fit in L3), "DRAM" cycles through 24 layers' caches, as a decode step does.
      */
+    /** -Dkernelperf.aligned=false: decode attention on rows 16 bytes past a line, the layout before session 18. */
+    static final boolean ALIGNED = Boolean.parseBoolean(System.getProperty("kernelperf.aligned", "true"));
+
     static void decodeAttention(int heads, int kvHeads, int headDim, int len, int threads) {
         int layers = 24;
         float[] q = input(heads * headDim);
         float[][] kc = new float[layers][], vc = new float[layers][];
-        for (int l = 0; l < layers; l++) {
-            kc[l] = input(len * kvHeads * headDim);
-            vc[l] = input(len * kvHeads * headDim);
+        int[] ko = new int[layers], vo = new int[layers];
+        for (int l = 0; l < layers; l++) { // rows on cache lines, as KvCache lays them out
+            kc[l] = input(len * kvHeads * headDim + 15);
+            vc[l] = input(len * kvHeads * headDim + 15);
+            ko[l] = ALIGNED ? HeapAlignment.floatPad(kc[l]) : 0;
+            vo[l] = ALIGNED ? HeapAlignment.floatPad(vc[l]) : 0;
         }
         float[] out = new float[heads * headDim];
         double flop = 4.0 * heads * len * headDim;
-        double l3 = time(() -> Attention.causal(q, 1, heads, kvHeads, headDim, kc[0], vc[0], len, out, null), flop, 2.0);
+        double l3 = time(() -> Attention.causal(q, 1, heads, kvHeads, headDim, kc[0], ko[0], vc[0], vo[0], len, out, null), flop, 2.0);
         int[] next = {0};
         double dram = time(() -> {
             int l = next[0] = (next[0] + 1) % layers;
-            Attention.causal(q, 1, heads, kvHeads, headDim, kc[l], vc[l], len, out, null);
+            Attention.causal(q, 1, heads, kvHeads, headDim, kc[l], ko[l], vc[l], vo[l], len, out, null);
         }, flop, 2.0);
+        float[] probs = new float[heads * len];
+        double scores = time(() -> Attention.rowProbabilities(q, heads, kvHeads, headDim, kc[0], ko[0], len, probs), flop / 2, 2.0);
         double mb = 8.0 * len * kvHeads * headDim / 1e6;
-        System.out.printf(Locale.ROOT, "decattn threads=%d  heads=%d kv=%d dim=%d len=%d  keys+values %.1f MB per layer: L3 %.1f us (%.1f GFLOP/s), DRAM %.1f us (%.1f GFLOP/s, %.1f GB/s)%n",
-                threads, heads, kvHeads, headDim, len, mb, l3 / 1e3, flop / l3, dram / 1e3, flop / dram, mb * 1e6 / dram);
+        System.out.printf(Locale.ROOT, "decattn threads=%d  heads=%d kv=%d dim=%d len=%d  keys+values %.1f MB per layer: L3 %.1f us (%.1f GFLOP/s; scores and softmax alone %.1f us), DRAM %.1f us (%.1f GFLOP/s, %.1f GB/s)%n",
+                threads, heads, kvHeads, headDim, len, mb, l3 / 1e3, flop / l3, scores / 1e3, dram / 1e3, flop / dram, mb * 1e6 / dram);
     }
 
     /**

@@ -31,16 +31,26 @@ public final class Attention {
      */
     public static void causal(float[] q, int n, int heads, int kvHeads, int headDim,
                               float[] kc, float[] vc, int len, float[] out, float[] lastProbs) {
+        causal(q, n, heads, kvHeads, headDim, kc, 0, vc, 0, len, out, lastProbs);
+    }
+
+    /**
+     * As above, with the cache's entry 0 at kc[kOff] and vc[vOff]: {@code KvCache} starts its
+     * rows on a cache line, since a 512-bit load across two lines costs two (decode attention at
+     * 6,320 entries: scores 14 % and P V 20 % faster on lines; docs/performance.md, session 18).
+     */
+    public static void causal(float[] q, int n, int heads, int kvHeads, int headDim,
+                              float[] kc, int kOff, float[] vc, int vOff, int len, float[] out, float[] lastProbs) {
         int group = heads / kvHeads;
         int qStride = heads * headDim, kvStride = kvHeads * headDim;
         int first = len - n; // cache index of query row 0
         float scale = (float) (1.0 / Math.sqrt(headDim));
         if (n == 1) {
-            DecodeAttention.forward(q, heads, kvHeads, headDim, kc, vc, len, out, lastProbs, scale);
+            DecodeAttention.forward(q, heads, kvHeads, headDim, kc, kOff, vc, vOff, len, out, lastProbs, scale);
             return;
         }
         int blocks = (n + BLOCK - 1) / BLOCK;
-        PackedPanels[] keys = packKeys(kc, len, kvHeads, headDim);
+        PackedPanels[] keys = packKeys(kc, kOff, len, kvHeads, headDim);
         // (head, block) items claimed as threads finish: causal blocks differ in cost, and a
         // thread slowed by a neighbour takes fewer (see GemmKernel#COLUMN_PIECES)
         Parallel.forRangeDynamic(heads * blocks, 1, 4, (start, end) -> {
@@ -48,11 +58,11 @@ public final class Attention {
             for (int item = start; item < end; item++) {
                 int h = item / blocks, b = item % blocks;
                 int i0 = b * BLOCK, rows = Math.min(BLOCK, n - i0);
-                tile(t, q, i0 * qStride + h * headDim, qStride, keys[h / group], vc, (h / group) * headDim, kvStride, headDim,
+                tile(t, q, i0 * qStride + h * headDim, qStride, keys[h / group], vc, vOff + (h / group) * headDim, kvStride, headDim,
                         first + i0, rows, scale, out, i0 * qStride + h * headDim, qStride);
             }
         });
-        if (lastProbs != null) lastRowProbabilities(q, (n - 1) * qStride, heads, kvHeads, headDim, kc, len, scale, lastProbs);
+        if (lastProbs != null) lastRowProbabilities(q, (n - 1) * qStride, heads, kvHeads, headDim, kc, kOff, len, scale, lastProbs);
     }
 
     /**
@@ -61,7 +71,12 @@ public final class Attention {
      * all len entries.
      */
     public static void rowProbabilities(float[] q, int heads, int kvHeads, int headDim, float[] kc, int len, float[] probs) {
-        DecodeAttention.probabilities(q, heads, kvHeads, headDim, kc, len, probs, (float) (1.0 / Math.sqrt(headDim)));
+        rowProbabilities(q, heads, kvHeads, headDim, kc, 0, len, probs);
+    }
+
+    /** As above, with entry 0's key at kc[kOff]. */
+    public static void rowProbabilities(float[] q, int heads, int kvHeads, int headDim, float[] kc, int kOff, int len, float[] probs) {
+        DecodeAttention.probabilities(q, heads, kvHeads, headDim, kc, kOff, len, probs, (float) (1.0 / Math.sqrt(headDim)));
     }
 
     /**
@@ -70,7 +85,12 @@ public final class Attention {
      * alone). {@code probs} is modified (dropped entries set to 0).
      */
     public static void rowContext(float[] probs, int heads, int kvHeads, int headDim, float[] vc, int len, boolean[] drop, float[] out) {
-        DecodeAttention.context(probs, heads, kvHeads, headDim, vc, len, drop, out);
+        rowContext(probs, heads, kvHeads, headDim, vc, 0, len, drop, out);
+    }
+
+    /** As above, with entry 0's value at vc[vOff]. */
+    public static void rowContext(float[] probs, int heads, int kvHeads, int headDim, float[] vc, int vOff, int len, boolean[] drop, float[] out) {
+        DecodeAttention.context(probs, heads, kvHeads, headDim, vc, vOff, len, drop, out);
     }
 
     /** Keys per step of a tile: a BLOCK x KEYS score block (96 KB) and the step's keys and values stay in L2. */
@@ -92,13 +112,13 @@ public final class Attention {
      * every query tile of every query head in the group multiplies by them, which used to re-pack
      * the same keys once per tile step (4 % of a 6,320-token prefill's samples).
      */
-    private static PackedPanels[] packKeys(float[] kc, int len, int kvHeads, int headDim) {
+    private static PackedPanels[] packKeys(float[] kc, int kOff, int len, int kvHeads, int headDim) {
         int kvStride = kvHeads * headDim;
         float[][] bufs = KEY_PANELS.get();
         if (bufs.length < kvHeads) KEY_PANELS.set(bufs = Arrays.copyOf(bufs, kvHeads));
         PackedPanels[] keys = new PackedPanels[kvHeads];
         for (int g = 0; g < kvHeads; g++) {
-            keys[g] = PackedPanels.of(Gemm.transposedSource(kc, g * headDim, kvStride), len, headDim, bufs[g]);
+            keys[g] = PackedPanels.of(Gemm.transposedSource(kc, kOff + g * headDim, kvStride), len, headDim, bufs[g]);
             bufs[g] = keys[g].data();
         }
         return keys;
@@ -148,9 +168,9 @@ public final class Attention {
     }
 
     /** The last query row's softmax probabilities over the whole cache, per head (what FastV, PVTP and HoliTom score with). */
-    private static void lastRowProbabilities(float[] q, int qRow, int heads, int kvHeads, int headDim, float[] kc, int len,
+    private static void lastRowProbabilities(float[] q, int qRow, int heads, int kvHeads, int headDim, float[] kc, int kOff, int len,
                                              float scale, float[] probs) {
         float[] row = Arrays.copyOfRange(q, qRow, qRow + heads * headDim);
-        DecodeAttention.probabilities(row, heads, kvHeads, headDim, kc, len, probs, scale);
+        DecodeAttention.probabilities(row, heads, kvHeads, headDim, kc, kOff, len, probs, scale);
     }
 }

@@ -28,27 +28,28 @@ final class DecodeAttention {
 
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
-    /** As {@link Attention#causal} with n = 1: the query sees every cache entry. */
-    static void forward(float[] q, int heads, int kvHeads, int headDim, float[] kc, float[] vc, int len,
+    /** As {@link Attention#causal} with n = 1: the query sees every cache entry (keys from kc[kOff], values from vc[vOff]). */
+    static void forward(float[] q, int heads, int kvHeads, int headDim, float[] kc, int kOff, float[] vc, int vOff, int len,
                         float[] out, float[] lastProbs, float scale) {
         float[] p = lastProbs;
         if (p == null) {
             p = PROBS.get();
-            if (p.length < heads * len) PROBS.set(p = new float[heads * len]);
+            // with room to grow: the cache gains an entry per step, and a new array per step and layer was 8 MB/token at 6,320 entries
+            if (p.length < heads * len) PROBS.set(p = new float[heads * (len + len / 4 + 64)]);
         }
-        probabilities(q, heads, kvHeads, headDim, kc, len, p, scale);
-        context(p, heads, kvHeads, headDim, vc, len, null, out);
+        probabilities(q, heads, kvHeads, headDim, kc, kOff, len, p, scale);
+        context(p, heads, kvHeads, headDim, vc, vOff, len, null, out);
     }
 
     private static final ThreadLocal<float[]> PROBS = ThreadLocal.withInitial(() -> new float[0]);
 
     /** probs[h][0..len) = softmax over the cache of scale q_h . k_j, per query head h. */
-    static void probabilities(float[] q, int heads, int kvHeads, int headDim, float[] kc, int len, float[] p, float scale) {
-        int group = heads / kvHeads, kvStride = kvHeads * headDim, chunks = (len + CHUNK - 1) / CHUNK;
+    static void probabilities(float[] q, int heads, int kvHeads, int headDim, float[] kc, int kOff, int len, float[] p, float scale) {
+        int group = heads / kvHeads, kvStride = kvHeads * headDim, step = CHUNK, chunks = (len + step - 1) / step;
         boolean wide = headDim % L == 0;
         Parallel.forRangeDynamic(kvHeads * chunks, 1, 4, (a, b) -> {
             for (int t = a; t < b; t++) {
-                int g = t / chunks, j0 = (t % chunks) * CHUNK, j1 = Math.min(len, j0 + CHUNK), ko = g * headDim;
+                int g = t / chunks, j0 = (t % chunks) * step, j1 = Math.min(len, j0 + step), ko = kOff + g * headDim;
                 // keys outer, heads inner: four keys' rows stay in L1 while the group's heads read them
                 int j = j0;
                 if (wide) {
@@ -72,8 +73,8 @@ final class DecodeAttention {
      * sum: softmax over the kept entries, from the probabilities over all of them (a decode step
      * that evicts entries needs no second pass over the keys).
      */
-    static void context(float[] p, int heads, int kvHeads, int headDim, float[] vc, int len, boolean[] drop, float[] out) {
-        int group = heads / kvHeads, kvStride = kvHeads * headDim, chunks = (len + CHUNK - 1) / CHUNK;
+    static void context(float[] p, int heads, int kvHeads, int headDim, float[] vc, int vOff, int len, boolean[] drop, float[] out) {
+        int group = heads / kvHeads, kvStride = kvHeads * headDim, step = CHUNK, chunks = (len + step - 1) / step;
         int partSize = group * headDim, parts = kvHeads * chunks * partSize;
         float[] scratch = SCRATCH.get();
         if (scratch.length < parts) SCRATCH.set(scratch = new float[parts]);
@@ -82,9 +83,14 @@ final class DecodeAttention {
             for (int h = 0; h < heads; h++) for (int j = 0; j < len; j++) if (drop[j]) p[h * len + j] = 0f;
         }
         boolean wide = headDim % L == 0;
+        boolean tiled = wide && group >= HEAD_TILE_MIN_GROUP;
         Parallel.forRangeDynamic(kvHeads * chunks, 1, 4, (a, b) -> {
             for (int t = a; t < b; t++) {
-                int g = t / chunks, j0 = (t % chunks) * CHUNK, j1 = Math.min(len, j0 + CHUNK), vo = g * headDim;
+                int g = t / chunks, j0 = (t % chunks) * step, j1 = Math.min(len, j0 + step), vo = vOff + g * headDim;
+                if (tiled) {
+                    contextTiled(p, len, g * group, group, vc, vo, kvStride, headDim, j0, j1, part, t * partSize);
+                    continue;
+                }
                 for (int h = g * group; h < (g + 1) * group; h++) {
                     int po = h * len, ho = t * partSize + (h - g * group) * headDim, d = 0;
                     if (wide) {
@@ -134,6 +140,69 @@ final class DecodeAttention {
         p[po + 1] = s.lane(L / 2) * scale;
         p[po + 2] = s.lane(L / 4) * scale;
         p[po + 3] = s.lane(L / 2 + L / 4) * scale;
+    }
+
+    /** Query heads per group from which P V reads each value row once for four heads ({@link #contextTiled}). */
+    static final int HEAD_TILE_MIN_GROUP = Integer.getInteger("jlava.decodeAttention.headTile", 4);
+
+    /**
+     * One chunk's P V for a whole group of query heads: the heads in tiles of four, the head's
+     * dimensions in pairs of vectors, so each value vector loaded serves four heads (two loads and
+     * four broadcasts per eight FMAs, where {@link #weighted4} pays four loads and one broadcast
+     * per four). A last tile of fewer heads repeats its last head in the spare slots and writes
+     * them to a scratch row. Per head and lane, one chain over the keys in order.
+     */
+    private static void contextTiled(float[] p, int len, int h0, int group, float[] vc, int vo, int vs, int headDim,
+                                     int j0, int j1, float[] part, int partOff) {
+        float[] spare = SPARE.get();
+        if (spare.length < headDim) SPARE.set(spare = new float[headDim]);
+        for (int hb = 0; hb < group; hb += 4) {
+            int n = Math.min(4, group - hb);
+            int p0 = (h0 + hb) * len, p1 = (h0 + hb + Math.min(1, n - 1)) * len;
+            int p2 = (h0 + hb + Math.min(2, n - 1)) * len, p3 = (h0 + hb + Math.min(3, n - 1)) * len;
+            int o0 = partOff + hb * headDim;
+            float[] t1 = n > 1 ? part : spare, t2 = n > 2 ? part : spare, t3 = n > 3 ? part : spare;
+            int o1 = n > 1 ? o0 + headDim : 0, o2 = n > 2 ? o0 + 2 * headDim : 0, o3 = n > 3 ? o0 + 3 * headDim : 0;
+            int d = 0;
+            for (; d + 2 * L <= headDim; d += 2 * L) {
+                weightedHeads4(p, p0, p1, p2, p3, vc, vo + d, vs, j0, j1, part, o0 + d, t1, o1 + d, t2, o2 + d, t3, o3 + d);
+            }
+            if (d < headDim) { // an odd number of vectors per head: the last one head by head
+                for (int i = 0; i < n; i++) weighted(p, (h0 + hb + i) * len, vc, vo + d, vs, j0, j1, part, o0 + i * headDim + d);
+            }
+        }
+    }
+
+    private static final ThreadLocal<float[]> SPARE = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** Two adjacent vectors of the context of four heads (probability rows p0..p3) over keys [j0, j1). */
+    private static void weightedHeads4(float[] p, int p0, int p1, int p2, int p3, float[] vc, int vo, int vs, int j0, int j1,
+                                       float[] c0, int o0, float[] c1, int o1, float[] c2, int o2, float[] c3, int o3) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0, e0 = a0, e1 = a0, f0 = a0, f1 = a0;
+        for (int j = j0; j < j1; j++) {
+            int r = j * vs + vo;
+            FloatVector v0 = FloatVector.fromArray(F, vc, r), v1 = FloatVector.fromArray(F, vc, r + L);
+            FloatVector w = FloatVector.broadcast(F, p[p0 + j]);
+            a0 = v0.fma(w, a0);
+            a1 = v1.fma(w, a1);
+            w = FloatVector.broadcast(F, p[p1 + j]);
+            b0 = v0.fma(w, b0);
+            b1 = v1.fma(w, b1);
+            w = FloatVector.broadcast(F, p[p2 + j]);
+            e0 = v0.fma(w, e0);
+            e1 = v1.fma(w, e1);
+            w = FloatVector.broadcast(F, p[p3 + j]);
+            f0 = v0.fma(w, f0);
+            f1 = v1.fma(w, f1);
+        }
+        a0.intoArray(c0, o0);
+        a1.intoArray(c0, o0 + L);
+        b0.intoArray(c1, o1);
+        b1.intoArray(c1, o1 + L);
+        e0.intoArray(c2, o2);
+        e1.intoArray(c2, o2 + L);
+        f0.intoArray(c3, o3);
+        f1.intoArray(c3, o3 + L);
     }
 
     /**

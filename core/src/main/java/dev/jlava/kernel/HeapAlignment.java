@@ -23,10 +23,10 @@ import java.lang.invoke.MethodHandle;
  * smaller ones move when collected, which only costs them the alignment, never a result.
  * Without native access (or another C library), the pad is 0: the old layout.
  */
-final class HeapAlignment {
+public final class HeapAlignment {
     private HeapAlignment() {}
 
-    static final int LINE = 64;
+    public static final int LINE = 64;
 
     private static final MethodHandle MEMSET = memset();
 
@@ -58,7 +58,7 @@ final class HeapAlignment {
     }
 
     /** Elements to skip in {@code a} so that the next one starts a cache line: 0 to 15. */
-    static int floatPad(float[] a) {
+    public static int floatPad(float[] a) {
         return floatPad(address(MemorySegment.ofArray(a)));
     }
 }

@@ -159,7 +159,7 @@ public final class Decoder {
 
         int len = kv.length();
         float[] probs = wantAttn ? new float[c.heads() * len] : null;
-        if (!attended) Attention.causal(q, n, c.heads(), c.kvHeads(), c.headDim(), kv.keys(), kv.values(), len, attnOut, probs);
+        if (!attended) Attention.causal(q, n, c.heads(), c.kvHeads(), c.headDim(), kv.keys(), kv.keyOffset(), kv.values(), kv.valueOffset(), len, attnOut, probs);
         float[] o = ws.o;
         w.o().forward(attnOut, n, o);
         float[] g = ws.g, u = ws.u;
@@ -198,7 +198,7 @@ public final class Decoder {
         DecoderConfig c = config;
         int len = kv.length();
         float[] probs = new float[c.heads() * len];
-        Attention.rowProbabilities(q, c.heads(), c.kvHeads(), c.headDim(), kv.keys(), len, probs);
+        Attention.rowProbabilities(q, c.heads(), c.kvHeads(), c.headDim(), kv.keys(), kv.keyOffset(), len, probs);
         float[] mean = new AttentionRow(l, c.heads(), len, probs, null).meanOverHeads();
         int[] gone = hook.evict(l, kv, mean);
         boolean[] drop = new boolean[len];
@@ -206,7 +206,7 @@ public final class Decoder {
             if (g < 0 || g >= len - 1) throw new IllegalStateException("cache hook evicted entry " + g + " of " + len + " (the new token is " + (len - 1) + ")");
             drop[g] = true;
         }
-        if (out != null) Attention.rowContext(probs, c.heads(), c.kvHeads(), c.headDim(), kv.values(), len, gone.length == 0 ? null : drop, out);
+        if (out != null) Attention.rowContext(probs, c.heads(), c.kvHeads(), c.headDim(), kv.values(), kv.valueOffset(), len, gone.length == 0 ? null : drop, out);
         if (gone.length > 0) {
             int[] keep = new int[len - gone.length];
             for (int i = 0, j = 0; i < len; i++) if (!drop[i]) keep[j++] = i;

@@ -1,5 +1,6 @@
 package dev.jlava.llm;
 
+import dev.jlava.kernel.HeapAlignment;
 import java.util.Arrays;
 
 /**
@@ -9,25 +10,44 @@ import java.util.Arrays;
  * without the decoder knowing why. Entries stay in sequence order; positions strictly increase.
  */
 public final class KvCache {
-    /** One layer's entries, row-major [len][kvDim]. */
+    /**
+     * One layer's entries, row-major [len][kvDim], entry 0 at {@link #keyOffset()} and
+     * {@link #valueOffset()}: the arrays carry up to 15 spare floats so the rows can start on a
+     * 64-byte line (decode attention reads every row with 512-bit loads, and a load across two
+     * lines costs two; {@link HeapAlignment}). An array that a collection moves keeps its offset
+     * and only loses the alignment.
+     */
     public static final class Layer {
         private final int kvDim;
         private float[] k, v;
+        private int kBase, vBase;
         private int[] pos;
         private int len;
 
         Layer(int kvDim, int capacity) {
             this.kvDim = kvDim;
-            this.k = new float[capacity * kvDim];
-            this.v = new float[capacity * kvDim];
+            this.k = rows(capacity, kvDim);
+            this.v = rows(capacity, kvDim);
+            this.kBase = HeapAlignment.floatPad(k);
+            this.vBase = HeapAlignment.floatPad(v);
             this.pos = new int[capacity];
+        }
+
+        private static float[] rows(int capacity, int kvDim) {
+            return new float[capacity * kvDim + HeapAlignment.LINE / Float.BYTES - 1];
         }
 
         public int length() { return len; }
 
+        /** The keys' array; entry i's key is at {@code keyOffset() + i * kvDim}. */
         public float[] keys() { return k; }
 
+        /** The values' array; entry i's value is at {@code valueOffset() + i * kvDim}. */
         public float[] values() { return v; }
+
+        public int keyOffset() { return kBase; }
+
+        public int valueOffset() { return vBase; }
 
         /** RoPE position of entry i. */
         public int position(int i) { return pos[i]; }
@@ -38,16 +58,22 @@ public final class KvCache {
             int need = len + extra;
             if (need <= pos.length) return;
             int cap = Math.max(need, pos.length + pos.length / 2 + 16);
-            k = Arrays.copyOf(k, cap * kvDim);
-            v = Arrays.copyOf(v, cap * kvDim);
+            float[] nk = rows(cap, kvDim), nv = rows(cap, kvDim);
+            int nkBase = HeapAlignment.floatPad(nk), nvBase = HeapAlignment.floatPad(nv);
+            System.arraycopy(k, kBase, nk, nkBase, len * kvDim);
+            System.arraycopy(v, vBase, nv, nvBase, len * kvDim);
+            k = nk;
+            v = nv;
+            kBase = nkBase;
+            vBase = nvBase;
             pos = Arrays.copyOf(pos, cap);
         }
 
         /** Appends n rows taken from kSrc/vSrc (row-major [n][kvDim]) at the given positions. */
         void append(float[] kSrc, float[] vSrc, int n, int[] positions, int posOff) {
             ensure(n);
-            System.arraycopy(kSrc, 0, k, len * kvDim, n * kvDim);
-            System.arraycopy(vSrc, 0, v, len * kvDim, n * kvDim);
+            System.arraycopy(kSrc, 0, k, kBase + len * kvDim, n * kvDim);
+            System.arraycopy(vSrc, 0, v, vBase + len * kvDim, n * kvDim);
             System.arraycopy(positions, posOff, pos, len, n);
             len += n;
         }
@@ -66,8 +92,8 @@ public final class KvCache {
                 int start = keep[i], run = 1;
                 while (i + run < keep.length && keep[i + run] == start + run) run++;
                 if (start != w) {
-                    System.arraycopy(k, start * kvDim, k, w * kvDim, run * kvDim);
-                    System.arraycopy(v, start * kvDim, v, w * kvDim, run * kvDim);
+                    System.arraycopy(k, kBase + start * kvDim, k, kBase + w * kvDim, run * kvDim);
+                    System.arraycopy(v, vBase + start * kvDim, v, vBase + w * kvDim, run * kvDim);
                     System.arraycopy(pos, start, pos, w, run);
                 }
                 w += run;
@@ -84,8 +110,8 @@ public final class KvCache {
 
         Layer copy() {
             Layer c = new Layer(kvDim, Math.max(len, 1));
-            System.arraycopy(k, 0, c.k, 0, len * kvDim);
-            System.arraycopy(v, 0, c.v, 0, len * kvDim);
+            System.arraycopy(k, kBase, c.k, c.kBase, len * kvDim);
+            System.arraycopy(v, vBase, c.v, c.vBase, len * kvDim);
             System.arraycopy(pos, 0, c.pos, 0, len);
             c.len = len;
             return c;
