@@ -19,6 +19,7 @@ public final class FmaPeak {
      * three read 132 of 216 GFLOP/s on one core and 213-336 of 424 on two (session 14).
      */
     public static double measure(int threads, int reps, long iters) throws InterruptedException {
+        warm();
         run(threads, iters);
         double best = 0;
         for (int timed = 0, stale = 0; timed < 12 && (timed < reps || stale < 2); timed++) {
@@ -28,6 +29,21 @@ public final class FmaPeak {
         }
         return best;
     }
+
+    /**
+     * Calls the loop often enough, in short runs, for C2 to compile the method itself. Without it
+     * only an on-stack-replacement compile exists, and every timed run on a fresh thread entered
+     * the loop interpreted (Vector API calls as Java objects) until it jumped into that code: in
+     * the vision bench, right after the tower's own compiles, the peak read 306-382 GFLOP/s
+     * against 411 from KernelPerf in the same minutes (session 18).
+     */
+    private static void warm() {
+        float s = 0;
+        for (int i = 0; i < 3_000; i++) s += loop(64);
+        sunk = s;
+    }
+
+    private static volatile float sunk;
 
     /** GFLOP/s of one run; thread start-up is not timed. */
     private static double run(int threads, long iters) throws InterruptedException {
