@@ -246,15 +246,15 @@ public final class KernelPerf {
         System.out.printf(Locale.ROOT, "ab     threads=%d  m=%d n=%d k=%d  %.1f GFLOP/s%n", threads, m, n, k, flop / best);
     }
 
+    /** -Dkernelperf.aligned=false: decode attention on rows 16 bytes past a line, the layout before session 18. */
+    static final boolean ALIGNED = Boolean.parseBoolean(System.getProperty("kernelperf.aligned", "true"));
+
     /**
      * One decode step's attention for one layer (one query row against a cache of len entries,
      * {@link Attention#causal} with n = 1): scores, softmax and P V. FLOPs 4 heads len headDim.
      * Twice, like {@link #gemv}: "L3" repeats one layer's keys and values (at these lengths they
      * fit in L3), "DRAM" cycles through 24 layers' caches, as a decode step does.
      */
-    /** -Dkernelperf.aligned=false: decode attention on rows 16 bytes past a line, the layout before session 18. */
-    static final boolean ALIGNED = Boolean.parseBoolean(System.getProperty("kernelperf.aligned", "true"));
-
     static void decodeAttention(int heads, int kvHeads, int headDim, int len, int threads) {
         int layers = 24;
         float[] q = input(heads * headDim);

@@ -45,11 +45,11 @@ final class DecodeAttention {
 
     /** probs[h][0..len) = softmax over the cache of scale q_h . k_j, per query head h. */
     static void probabilities(float[] q, int heads, int kvHeads, int headDim, float[] kc, int kOff, int len, float[] p, float scale) {
-        int group = heads / kvHeads, kvStride = kvHeads * headDim, step = CHUNK, chunks = (len + step - 1) / step;
+        int group = heads / kvHeads, kvStride = kvHeads * headDim, chunks = (len + CHUNK - 1) / CHUNK;
         boolean wide = headDim % L == 0;
         Parallel.forRangeDynamic(kvHeads * chunks, 1, 4, (a, b) -> {
             for (int t = a; t < b; t++) {
-                int g = t / chunks, j0 = (t % chunks) * step, j1 = Math.min(len, j0 + step), ko = kOff + g * headDim;
+                int g = t / chunks, j0 = (t % chunks) * CHUNK, j1 = Math.min(len, j0 + CHUNK), ko = kOff + g * headDim;
                 // keys outer, heads inner: four keys' rows stay in L1 while the group's heads read them
                 int j = j0;
                 if (wide) {
@@ -74,7 +74,7 @@ final class DecodeAttention {
      * that evicts entries needs no second pass over the keys).
      */
     static void context(float[] p, int heads, int kvHeads, int headDim, float[] vc, int vOff, int len, boolean[] drop, float[] out) {
-        int group = heads / kvHeads, kvStride = kvHeads * headDim, step = CHUNK, chunks = (len + step - 1) / step;
+        int group = heads / kvHeads, kvStride = kvHeads * headDim, chunks = (len + CHUNK - 1) / CHUNK;
         int partSize = group * headDim, parts = kvHeads * chunks * partSize;
         float[] scratch = SCRATCH.get();
         if (scratch.length < parts) SCRATCH.set(scratch = new float[parts]);
@@ -86,7 +86,7 @@ final class DecodeAttention {
         boolean tiled = wide && group >= HEAD_TILE_MIN_GROUP;
         Parallel.forRangeDynamic(kvHeads * chunks, 1, 4, (a, b) -> {
             for (int t = a; t < b; t++) {
-                int g = t / chunks, j0 = (t % chunks) * step, j1 = Math.min(len, j0 + step), vo = vOff + g * headDim;
+                int g = t / chunks, j0 = (t % chunks) * CHUNK, j1 = Math.min(len, j0 + CHUNK), vo = vOff + g * headDim;
                 if (tiled) {
                     contextTiled(p, len, g * group, group, vc, vo, kvStride, headDim, j0, j1, part, t * partSize);
                     continue;

@@ -26,15 +26,23 @@ public final class KvCache {
 
         Layer(int kvDim, int capacity) {
             this.kvDim = kvDim;
-            this.k = rows(capacity, kvDim);
-            this.v = rows(capacity, kvDim);
-            this.kBase = HeapAlignment.floatPad(k);
-            this.vBase = HeapAlignment.floatPad(v);
             this.pos = new int[capacity];
+            resize(capacity);
         }
 
-        private static float[] rows(int capacity, int kvDim) {
-            return new float[capacity * kvDim + HeapAlignment.LINE / Float.BYTES - 1];
+        /** New key and value arrays for {@code capacity} entries, entry 0 on a line, holding the current entries. */
+        private void resize(int capacity) {
+            int floats = capacity * kvDim + HeapAlignment.LINE / Float.BYTES - 1;
+            float[] nk = new float[floats], nv = new float[floats];
+            int nkBase = HeapAlignment.floatPad(nk), nvBase = HeapAlignment.floatPad(nv);
+            if (len > 0) {
+                System.arraycopy(k, kBase, nk, nkBase, len * kvDim);
+                System.arraycopy(v, vBase, nv, nvBase, len * kvDim);
+            }
+            k = nk;
+            v = nv;
+            kBase = nkBase;
+            vBase = nvBase;
         }
 
         public int length() { return len; }
@@ -58,14 +66,7 @@ public final class KvCache {
             int need = len + extra;
             if (need <= pos.length) return;
             int cap = Math.max(need, pos.length + pos.length / 2 + 16);
-            float[] nk = rows(cap, kvDim), nv = rows(cap, kvDim);
-            int nkBase = HeapAlignment.floatPad(nk), nvBase = HeapAlignment.floatPad(nv);
-            System.arraycopy(k, kBase, nk, nkBase, len * kvDim);
-            System.arraycopy(v, vBase, nv, nvBase, len * kvDim);
-            k = nk;
-            v = nv;
-            kBase = nkBase;
-            vBase = nvBase;
+            resize(cap);
             pos = Arrays.copyOf(pos, cap);
         }
 
