@@ -13,6 +13,7 @@ import java.util.Locale;
  * <pre>
  * KernelProbes micro              micro-kernel with A and B in L1 vs the FMA loop
  * KernelProbes pack m n k dtype   GEMM with and without panel packing
+ * KernelProbes wide m n k threads  packed-panel GEMM (the tower's path) with 12-row strips and with 6-row strips, alternated
  * KernelProbes crossover          m GEMVs vs GEMM for small m (run with -Djlava.gemm.minRows=1 and =1000)
  * </pre>
  */
@@ -21,12 +22,13 @@ public final class KernelProbes {
 
     private static final ThreadMXBean TM = ManagementFactory.getThreadMXBean();
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws InterruptedException {
         Parallel.setThreads(1);
         switch (args.length > 0 ? args[0] : "") {
             case "micro" -> micro();
             case "pack" -> pack(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), DType.valueOf(args[4]));
             case "crossover" -> crossover();
+            case "wide" -> wide(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             default -> System.out.println("usage: KernelProbes micro | pack m n k dtype | crossover");
         }
     }
@@ -51,6 +53,42 @@ public final class KernelProbes {
             peak = Math.max(peak, peak());
         }
         System.out.printf(Locale.ROOT, "micro-kernel %dx%d kc=%d: %.1f GFLOP/s, FMA loop %.1f (%.0f%%)%n", mr, nr, kc, best, peak, 100 * best / peak);
+        if (!GemmKernel.WIDE_AVAILABLE) return;
+        best = 0;
+        float[] tile12 = new float[2 * mr * nr];
+        for (int rep = 0; rep < 30; rep++) {
+            long t0 = TM.getCurrentThreadCpuTime();
+            for (int it = 0; it < 1000; it++)
+                for (int s = 0; s < strips; s += 2) GemmKernel.micro12(a, s * mr * kc, kc, b, 0, kc, c, s * mr * nr, nr, nr, 1f, false, tile12);
+            best = Math.max(best, 2.0 * mr * nr * kc * strips * 1000 / (TM.getCurrentThreadCpuTime() - t0));
+        }
+        System.out.printf(Locale.ROOT, "micro-kernel %dx%d kc=%d: %.1f GFLOP/s (%.0f%%)%n", 2 * mr, nr, kc, best, 100 * best / peak);
+    }
+
+    static void wide(int m, int n, int k, int threads) throws InterruptedException {
+        Parallel.setThreads(threads);
+        PackedPanels w = PackedPanels.of(Gemm.transposedSource(KernelPerf.input(n * k), 0, k), n, k);
+        float[] x = KernelPerf.input(m * k), y = new float[m * n];
+        double flop = 2.0 * m * n * k;
+        double[] best = new double[2], sum = new double[2];
+        int rounds = 40;
+        for (int rep = -5; rep < rounds; rep++) {
+            for (int v = 0; v < 2; v++) {
+                GemmKernel.wide = v == 0 && GemmKernel.WIDE_AVAILABLE;
+                long t0 = System.nanoTime();
+                GemmKernel.multiply(x, 0, k, w, y, 0, n, m, n, k, 1f, false);
+                double r = flop / (System.nanoTime() - t0);
+                if (rep >= 0) {
+                    best[v] = Math.max(best[v], r);
+                    sum[v] += r;
+                }
+            }
+        }
+        double peak = FmaPeak.measure(threads, 3, 20_000_000L);
+        System.out.printf(Locale.ROOT, "%dx%dx%d, %d threads, FMA peak %.1f: 12-row strips best %.1f (%.0f%%) mean %.1f (%.0f%%); 6-row strips best %.1f (%.0f%%) mean %.1f (%.0f%%)%n",
+                m, n, k, threads, peak, best[0], 100 * best[0] / peak, sum[0] / rounds, 100 * sum[0] / rounds / peak,
+                best[1], 100 * best[1] / peak, sum[1] / rounds, 100 * sum[1] / rounds / peak);
+        GemmKernel.wide = GemmKernel.WIDE_AVAILABLE;
     }
 
     static void pack(int m, int n, int k, DType d) {

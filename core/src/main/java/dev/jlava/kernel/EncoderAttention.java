@@ -37,7 +37,7 @@ public final class EncoderAttention {
     /** One thread's buffers, grown to the largest call seen. */
     private static final class Work {
         float[] queries = new float[0], scores = new float[0], valuesT = new float[0], keyTail = new float[0], context = new float[0];
-        final float[] tile = new float[MR * NR];
+        final float[] tile = new float[2 * MR * NR];
         final float[] columns = new float[NR], chains = new float[4 * NR];
     }
 
@@ -83,13 +83,23 @@ public final class EncoderAttention {
                 int src = off + (i0 + c) * stride;
                 for (int d = 0; d < headDim; d++) qp[d * NR + c] = q[src + d];
             }
-            for (int j = 0; j < t; j += MR) { // one call site (the ragged last strip reads the padded copy)
+            int j0 = 0;
+            if (GemmKernel.wide) { // twelve keys per strip where they fill one (AVX-512)
+                for (; j0 + 2 * MR <= full; j0 += 2 * MR)
+                    GemmKernel.micro12(k, off + j0 * stride, stride, qp, 0, headDim, s, j0 * NR, NR, NR, 1f, false, w.tile);
+            }
+            for (int j = j0; j < t; j += MR) { // one call site (the ragged last strip reads the padded copy)
                 boolean ragged = j == full;
                 GemmKernel.micro(ragged ? kt : k, ragged ? 0 : off + j * stride, ragged ? headDim : stride, qp, 0, headDim,
                         s, j * NR, NR, Math.min(MR, t - j), NR, 1f, false, w.tile);
             }
             softmaxColumns(s, t, scale, w.columns, w.chains);
-            for (int r = 0; r < dimPad; r += MR)
+            int r0 = 0;
+            if (GemmKernel.wide) { // rows past headDim are zero in V^T and land in o's padding
+                for (; r0 + 2 * MR <= dimPad; r0 += 2 * MR)
+                    GemmKernel.micro12(vt, r0 * t, t, s, 0, t, o, r0 * NR, NR, NR, 1f, false, w.tile);
+            }
+            for (int r = r0; r < dimPad; r += MR)
                 GemmKernel.micro(vt, r * t, t, s, 0, t, o, r * NR, NR, Math.min(MR, headDim - r), NR, 1f, false, w.tile);
             for (int c = 0; c < nq; c++) {
                 int dst = off + (i0 + c) * stride;

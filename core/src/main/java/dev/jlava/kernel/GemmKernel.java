@@ -22,7 +22,14 @@ import jdk.incubator.vector.FloatVector;
  * <p>Micro-kernel: MR = 6 rows x NR = 2 vectors, 12 accumulators + 2 B vectors + 1 broadcast =
  * 15 of AVX2's 16 registers (AVX-512 has 32; the same tile keeps 12 independent FMA chains,
  * enough to cover a 4-cycle latency on 2 FMA ports). It is one method: a vector passed to a
- * helper that C2 declines to inline gets boxed, which costs 25x.
+ * helper that C2 declines to inline gets boxed, which costs 25x (a first {@link #micro12} with
+ * its epilogue in a helper allocated 760 MB per call).
+ *
+ * <p>With AVX-512's 32 registers, {@link #block} runs pairs of strips as one 12-row strip
+ * ({@link #micro12}): each B vector loaded from the panel, which streams from L2 at the deep
+ * K-blocks, then feeds twelve FMAs instead of six. Packed-panel GEMMs at the vision tower's
+ * shapes went from 81-86 % to 85-91 % of the FMA peak on one core (docs/performance.md, session
+ * 19). Each element is the same FMA chain either way, so the results are bit-identical.
  *
  * <p>Threads split the columns (NR-aligned) when there are enough of them, otherwise the rows.
  */
@@ -30,6 +37,10 @@ final class GemmKernel {
     private GemmKernel() {}
 
     static final int MR = 6;
+    /** Whether {@link #block} runs twelve-row strips ({@link #micro12}): only with 32 vector registers. */
+    static final boolean WIDE_AVAILABLE = Simd.L >= 16;
+    /** Not final so that a probe can alternate the two in one process; read once per panel. */
+    static boolean wide = WIDE_AVAILABLE && Boolean.parseBoolean(System.getProperty("jlava.gemm.wide", "true"));
     static final int NR = 2 * L;
     /**
      * Deepest K-block; a multiple of 32 so quantized blocks never straddle two K-blocks. A call
@@ -51,7 +62,7 @@ final class GemmKernel {
     /** Depth of the chunks a {@link PanelSource} converts before transposing (s.row holds NR of them); a multiple of 32, whole quantized blocks. */
     static final int PACK_CHUNK = 64;
     /** Bytes of A one row block may span per K-block: about 40 % of Zen 3's 512 KiB L2, leaving room for B panels and C. */
-    static final int A_BLOCK_BYTES = 192 << 10;
+    static final int A_BLOCK_BYTES = Integer.getInteger("jlava.gemm.aBlockKiB", 192) << 10;
 
     /** The K-block depth for a product over k: k split into ceil(k / KC) near-equal blocks, rounded up to 32. */
     static int kBlock(int k) {
@@ -61,7 +72,8 @@ final class GemmKernel {
 
     /** Rows per row block for K-blocks of depth kc: the A block stays within {@link #A_BLOCK_BYTES} (42 rows at kc = 1152, 54 at 896). */
     static int mBlock(int kc) {
-        return Math.max(MR, Math.min(MC, A_BLOCK_BYTES / (4 * kc) / MR * MR));
+        int strip = wide ? 2 * MR : MR;
+        return Math.max(strip, Math.min(MC, A_BLOCK_BYTES / (4 * kc) / strip * strip));
     }
 
     /** Supplies B^T: packs columns [j0, j0+nr) x k [p0, p0+kc) as panel[k*NR + col], zero-padding cols nr..NR. */
@@ -73,7 +85,7 @@ final class GemmKernel {
     static final class Scratch {
         final float[] panels = new float[KC * NC];
         final float[] aTail = new float[MR * KC];
-        final float[] tile = new float[MR * NR];
+        final float[] tile = new float[2 * MR * NR];
         final float[] row = new float[NR * PACK_CHUNK];
     }
 
@@ -139,7 +151,14 @@ final class GemmKernel {
                     for (int jr = 0; jr < nc; jr += NR) {
                         int cols = Math.min(NR, nc - jr);
                         int cAt = cOff + jc + jr;
-                        for (int ir = 0; ir < full; ir += MR) {
+                        int ir = 0;
+                        if (wide) {
+                            for (; ir + 2 * MR <= full; ir += 2 * MR) {
+                                micro12(a, aOff + (ic + ir) * lda + pc, lda, panels, base + jr * kc, kc,
+                                        c, cAt + (ic + ir) * ldc, ldc, cols, alpha, add, s.tile);
+                            }
+                        }
+                        for (; ir < full; ir += MR) {
                             micro(a, aOff + (ic + ir) * lda + pc, lda, panels, base + jr * kc, kc,
                                     c, cAt + (ic + ir) * ldc, ldc, MR, cols, alpha, add, s.tile);
                         }
@@ -240,6 +259,167 @@ final class GemmKernel {
         c50.intoArray(tile, 5 * NR);
         c51.intoArray(tile, 5 * NR + L);
         for (int i = 0; i < rows; i++) {
+            int o = cOff + i * ldc;
+            for (int j = 0; j < cols; j++) c[o + j] = add ? Math.fma(tile[i * NR + j], alpha, c[o + j]) : tile[i * NR + j] * alpha;
+        }
+    }
+
+    /**
+     * Twelve rows at once: {@link #micro}'s tile twice over, 24 accumulators + 2 B vectors + 1
+     * broadcast = 27 of AVX-512's 32 registers. Each B vector loaded from the panel (which streams
+     * from L2 at the deep K-blocks) feeds twelve FMAs instead of six. Rows must be 12; cols may be ragged.
+     */
+    static void micro12(float[] a, int aOff, int lda, float[] bp, int bOff, int kc,
+                        float[] c, int cOff, int ldc, int cols, float alpha, boolean add, float[] tile) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00a = z, c00b = z, c01a = z, c01b = z, c02a = z, c02b = z;
+        FloatVector c03a = z, c03b = z, c04a = z, c04b = z, c05a = z, c05b = z;
+        FloatVector c06a = z, c06b = z, c07a = z, c07b = z, c08a = z, c08b = z;
+        FloatVector c09a = z, c09b = z, c10a = z, c10b = z, c11a = z, c11b = z;
+        int a0 = aOff + 0 * lda, a1 = aOff + 1 * lda, a2 = aOff + 2 * lda, a3 = aOff + 3 * lda, a4 = aOff + 4 * lda, a5 = aOff + 5 * lda, a6 = aOff + 6 * lda, a7 = aOff + 7 * lda, a8 = aOff + 8 * lda, a9 = aOff + 9 * lda, a10 = aOff + 10 * lda, a11 = aOff + 11 * lda;
+        for (int kk = 0, bk = bOff; kk < kc; kk++, bk += NR) {
+            FloatVector b0 = FloatVector.fromArray(F, bp, bk);
+            FloatVector b1 = FloatVector.fromArray(F, bp, bk + L);
+            FloatVector v = FloatVector.broadcast(F, a[a0 + kk]);
+            c00a = v.fma(b0, c00a);
+            c00b = v.fma(b1, c00b);
+            v = FloatVector.broadcast(F, a[a1 + kk]);
+            c01a = v.fma(b0, c01a);
+            c01b = v.fma(b1, c01b);
+            v = FloatVector.broadcast(F, a[a2 + kk]);
+            c02a = v.fma(b0, c02a);
+            c02b = v.fma(b1, c02b);
+            v = FloatVector.broadcast(F, a[a3 + kk]);
+            c03a = v.fma(b0, c03a);
+            c03b = v.fma(b1, c03b);
+            v = FloatVector.broadcast(F, a[a4 + kk]);
+            c04a = v.fma(b0, c04a);
+            c04b = v.fma(b1, c04b);
+            v = FloatVector.broadcast(F, a[a5 + kk]);
+            c05a = v.fma(b0, c05a);
+            c05b = v.fma(b1, c05b);
+            v = FloatVector.broadcast(F, a[a6 + kk]);
+            c06a = v.fma(b0, c06a);
+            c06b = v.fma(b1, c06b);
+            v = FloatVector.broadcast(F, a[a7 + kk]);
+            c07a = v.fma(b0, c07a);
+            c07b = v.fma(b1, c07b);
+            v = FloatVector.broadcast(F, a[a8 + kk]);
+            c08a = v.fma(b0, c08a);
+            c08b = v.fma(b1, c08b);
+            v = FloatVector.broadcast(F, a[a9 + kk]);
+            c09a = v.fma(b0, c09a);
+            c09b = v.fma(b1, c09b);
+            v = FloatVector.broadcast(F, a[a10 + kk]);
+            c10a = v.fma(b0, c10a);
+            c10b = v.fma(b1, c10b);
+            v = FloatVector.broadcast(F, a[a11 + kk]);
+            c11a = v.fma(b0, c11a);
+            c11b = v.fma(b1, c11b);
+        }
+        if (cols == NR) {
+            FloatVector va = FloatVector.broadcast(F, alpha);
+            int o = cOff;
+            if (add) {
+                c00a.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
+                c00b.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c01a.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
+                c01b.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c02a.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
+                c02b.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c03a.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
+                c03b.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c04a.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
+                c04b.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c05a.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
+                c05b.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c06a.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
+                c06b.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c07a.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
+                c07b.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c08a.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
+                c08b.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c09a.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
+                c09b.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c10a.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
+                c10b.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c11a.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
+                c11b.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
+            } else {
+                c00a.mul(alpha).intoArray(c, o);
+                c00b.mul(alpha).intoArray(c, o + L);
+                o += ldc;
+                c01a.mul(alpha).intoArray(c, o);
+                c01b.mul(alpha).intoArray(c, o + L);
+                o += ldc;
+                c02a.mul(alpha).intoArray(c, o);
+                c02b.mul(alpha).intoArray(c, o + L);
+                o += ldc;
+                c03a.mul(alpha).intoArray(c, o);
+                c03b.mul(alpha).intoArray(c, o + L);
+                o += ldc;
+                c04a.mul(alpha).intoArray(c, o);
+                c04b.mul(alpha).intoArray(c, o + L);
+                o += ldc;
+                c05a.mul(alpha).intoArray(c, o);
+                c05b.mul(alpha).intoArray(c, o + L);
+                o += ldc;
+                c06a.mul(alpha).intoArray(c, o);
+                c06b.mul(alpha).intoArray(c, o + L);
+                o += ldc;
+                c07a.mul(alpha).intoArray(c, o);
+                c07b.mul(alpha).intoArray(c, o + L);
+                o += ldc;
+                c08a.mul(alpha).intoArray(c, o);
+                c08b.mul(alpha).intoArray(c, o + L);
+                o += ldc;
+                c09a.mul(alpha).intoArray(c, o);
+                c09b.mul(alpha).intoArray(c, o + L);
+                o += ldc;
+                c10a.mul(alpha).intoArray(c, o);
+                c10b.mul(alpha).intoArray(c, o + L);
+                o += ldc;
+                c11a.mul(alpha).intoArray(c, o);
+                c11b.mul(alpha).intoArray(c, o + L);
+            }
+            return;
+        }
+        c00a.intoArray(tile, 0 * NR);
+        c00b.intoArray(tile, 0 * NR + L);
+        c01a.intoArray(tile, 1 * NR);
+        c01b.intoArray(tile, 1 * NR + L);
+        c02a.intoArray(tile, 2 * NR);
+        c02b.intoArray(tile, 2 * NR + L);
+        c03a.intoArray(tile, 3 * NR);
+        c03b.intoArray(tile, 3 * NR + L);
+        c04a.intoArray(tile, 4 * NR);
+        c04b.intoArray(tile, 4 * NR + L);
+        c05a.intoArray(tile, 5 * NR);
+        c05b.intoArray(tile, 5 * NR + L);
+        c06a.intoArray(tile, 6 * NR);
+        c06b.intoArray(tile, 6 * NR + L);
+        c07a.intoArray(tile, 7 * NR);
+        c07b.intoArray(tile, 7 * NR + L);
+        c08a.intoArray(tile, 8 * NR);
+        c08b.intoArray(tile, 8 * NR + L);
+        c09a.intoArray(tile, 9 * NR);
+        c09b.intoArray(tile, 9 * NR + L);
+        c10a.intoArray(tile, 10 * NR);
+        c10b.intoArray(tile, 10 * NR + L);
+        c11a.intoArray(tile, 11 * NR);
+        c11b.intoArray(tile, 11 * NR + L);
+        for (int i = 0; i < 12; i++) {
             int o = cOff + i * ldc;
             for (int j = 0; j < cols; j++) c[o + j] = add ? Math.fma(tile[i * NR + j], alpha, c[o + j]) : tile[i * NR + j] * alpha;
         }

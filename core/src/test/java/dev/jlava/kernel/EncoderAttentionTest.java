@@ -33,6 +33,26 @@ class EncoderAttentionTest {
         check(t, heads, headDim, head % heads, 1, new Random(t * 1_000L + headDim * 10L + heads));
     }
 
+    /** Twelve-key and twelve-dimension strips (AVX-512) give the same bits as six-row strips. */
+    @Property(tries = 15)
+    void twelveRowStripsMatchSixRowStripsBitForBit(@ForAll @IntRange(min = 1, max = 160) int t, @ForAll @IntRange(min = 1, max = 80) int headDim) {
+        Random rnd = new Random(t * 977L + headDim);
+        int stride = 2 * headDim;
+        float[] q = Naive.gaussian(rnd, t * stride, 1), k = Naive.gaussian(rnd, t * stride, 1), v = Naive.gaussian(rnd, t * stride, 1);
+        float[][] out = new float[2][t * stride];
+        boolean before = GemmKernel.wide;
+        try {
+            for (int w = 0; w < 2; w++) {
+                GemmKernel.wide = w == 0;
+                EncoderAttention.head(q, k, v, out[w], headDim, stride, t, headDim, 0.3f);
+            }
+        } finally {
+            GemmKernel.wide = before;
+        }
+        assertThat(out[0]).isEqualTo(out[1]);
+        assertThat(out[0][headDim]).isNotZero();
+    }
+
     static void check(int t, int heads, int headDim, int head, double amplitude, Random rnd) {
         int stride = heads * headDim, off = head * headDim;
         float[] q = Naive.gaussian(rnd, t * stride, amplitude);

@@ -71,6 +71,31 @@ class GemmTest {
         }
     }
 
+    /**
+     * Twelve-row strips ({@link GemmKernel#micro12}, AVX-512) and six-row strips give the same bits:
+     * each element is the same FMA chain over k either way. Shapes with several twelve-row strips,
+     * a six-row strip, a ragged tail, ragged panels and two K-blocks with accumulation.
+     */
+    @Property(tries = 25)
+    void twelveRowStripsMatchSixRowStripsBitForBit(@ForAll @IntRange(min = 12, max = 130) int m, @ForAll @IntRange(min = 1, max = 100) int n,
+                                                   @ForAll @IntRange(min = 1, max = 1500) int k, @ForAll boolean accumulate) {
+        Random rnd = new Random(m * 31L + n * 1009L + k);
+        float[] a = Naive.gaussian(rnd, m * k, 1), b = Naive.gaussian(rnd, n * k, 1), c0 = Naive.gaussian(rnd, m * n, 1);
+        float[][] out = new float[2][];
+        boolean before = GemmKernel.wide;
+        try {
+            for (int v = 0; v < 2; v++) {
+                GemmKernel.wide = v == 0;
+                out[v] = c0.clone();
+                Gemm.abT(a, 0, k, b, 0, k, out[v], 0, n, m, n, k, 0.5f, accumulate);
+            }
+        } finally {
+            GemmKernel.wide = before;
+        }
+        assertThat(out[0]).isEqualTo(out[1]);
+        assertThat(out[0]).isNotEqualTo(c0);
+    }
+
     /** Elements of C outside the m x n window (offset, row padding) keep their old values. */
     static void assertPaddingUntouched(float[] c, float[] c0, int cOff, int ldc, int m, int n) {
         for (int i = 0; i < c.length; i++) {
