@@ -14,6 +14,8 @@ import java.util.Locale;
  * KernelProbes micro              micro-kernel with A and B in L1 vs the FMA loop
  * KernelProbes pack m n k dtype   GEMM with and without panel packing
  * KernelProbes wide m n k threads  packed-panel GEMM (the tower's path) with 12-row strips and with 6-row strips, alternated
+ * KernelProbes ablock m n k threads kib1 kib2   packed-panel GEMM with row blocks of two A budgets, alternated
+ * KernelProbes tower frames threads rounds   SigLIP-so400m tower with 12-row and 6-row strips, alternated
  * KernelProbes crossover          m GEMVs vs GEMM for small m (run with -Djlava.gemm.minRows=1 and =1000)
  * </pre>
  */
@@ -28,6 +30,9 @@ public final class KernelProbes {
             case "micro" -> micro();
             case "pack" -> pack(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), DType.valueOf(args[4]));
             case "crossover" -> crossover();
+            case "ablock" -> aBlock(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+                    Integer.parseInt(args[5]), Integer.parseInt(args[6]));
+            case "tower" -> tower(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
             case "wide" -> wide(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             default -> System.out.println("usage: KernelProbes micro | pack m n k dtype | crossover");
         }
@@ -89,6 +94,68 @@ public final class KernelProbes {
                 m, n, k, threads, peak, best[0], 100 * best[0] / peak, sum[0] / rounds, 100 * sum[0] / rounds / peak,
                 best[1], 100 * best[1] / peak, sum[1] / rounds, 100 * sum[1] / rounds / peak);
         GemmKernel.wide = GemmKernel.WIDE_AVAILABLE;
+    }
+
+    static void aBlock(int m, int n, int k, int threads, int kib1, int kib2) throws InterruptedException {
+        Parallel.setThreads(threads);
+        PackedPanels w = PackedPanels.of(Gemm.transposedSource(KernelPerf.input(n * k), 0, k), n, k);
+        float[] x = KernelPerf.input(m * k), y = new float[m * n];
+        double flop = 2.0 * m * n * k;
+        int[] kib = {kib1, kib2};
+        double[] best = new double[2], sum = new double[2];
+        int rounds = 30, before = GemmKernel.aBlockBytes;
+        for (int rep = -5; rep < rounds; rep++) {
+            for (int v = 0; v < 2; v++) {
+                GemmKernel.aBlockBytes = kib[v] << 10;
+                long t0 = System.nanoTime();
+                GemmKernel.multiply(x, 0, k, w, y, 0, n, m, n, k, 1f, false);
+                double r = flop / (System.nanoTime() - t0);
+                if (rep >= 0) {
+                    best[v] = Math.max(best[v], r);
+                    sum[v] += r;
+                }
+            }
+        }
+        GemmKernel.aBlockBytes = before;
+        double peak = FmaPeak.measure(threads, 3, 20_000_000L);
+        System.out.printf(Locale.ROOT, "%dx%dx%d, %d threads, FMA peak %.1f: A block %d KiB (%d rows) best %.0f%% mean %.0f%%; %d KiB (%d rows) best %.0f%% mean %.0f%%%n",
+                m, n, k, threads, peak, kib1, mRows(kib1, k), 100 * best[0] / peak, 100 * sum[0] / rounds / peak,
+                kib2, mRows(kib2, k), 100 * best[1] / peak, 100 * sum[1] / rounds / peak);
+    }
+
+    private static int mRows(int kib, int k) {
+        int before = GemmKernel.aBlockBytes;
+        GemmKernel.aBlockBytes = kib << 10;
+        int rows = GemmKernel.mBlock(GemmKernel.kBlock(k));
+        GemmKernel.aBlockBytes = before;
+        return rows;
+    }
+
+    static void tower(int frames, int threads, int rounds) throws InterruptedException {
+        Parallel.setThreads(threads);
+        dev.jlava.vision.VisionConfig vc = dev.jlava.llava.RandomLlava.visionShape("siglip-so400m");
+        dev.jlava.vision.VisionTower tower = dev.jlava.llava.RandomLlava.randomTower(vc, 7);
+        float[] pixels = new dev.jlava.tensor.RandomTensors(3).values(frames * 3 * vc.imageSize() * vc.imageSize(), 0.5f, 0f);
+        double flop = dev.jlava.cost.VisionFlops.towerPerImage(vc) * frames / 1e9; // GFLOP
+        double[] best = {Double.MAX_VALUE, Double.MAX_VALUE}, sum = new double[2];
+        double peak = 0;
+        for (int rep = -1; rep < rounds; rep++) {
+            for (int v = 0; v < 2; v++) {
+                GemmKernel.wide = v == 0 && GemmKernel.WIDE_AVAILABLE;
+                long t0 = System.nanoTime();
+                tower.forward(pixels, frames);
+                double sec = (System.nanoTime() - t0) / 1e9;
+                if (rep >= 0) {
+                    best[v] = Math.min(best[v], sec);
+                    sum[v] += sec;
+                }
+            }
+            peak = Math.max(peak, FmaPeak.measure(threads, 1, 20_000_000L));
+        }
+        GemmKernel.wide = GemmKernel.WIDE_AVAILABLE;
+        System.out.printf(Locale.ROOT, "tower %d frames, %d threads, best FMA peak %.1f: 12-row strips best %.2f s/frame (%.0f%%) mean %.2f (%.0f%%); 6-row best %.2f (%.0f%%) mean %.2f (%.0f%%)%n",
+                frames, threads, peak, best[0] / frames, 100 * flop / best[0] / peak, sum[0] / rounds / frames, 100 * flop * rounds / sum[0] / peak,
+                best[1] / frames, 100 * flop / best[1] / peak, sum[1] / rounds / frames, 100 * flop * rounds / sum[1] / peak);
     }
 
     static void pack(int m, int n, int k, DType d) {

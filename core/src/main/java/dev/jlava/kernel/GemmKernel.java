@@ -52,7 +52,7 @@ final class GemmKernel {
      */
     static final int KC = Math.max(32, Integer.getInteger("jlava.gemm.kc", 1152) / 32 * 32);
     /** Most rows of A per row block; fewer when K-blocks are deep ({@link #mBlock}). */
-    static final int MC = Math.max(MR, Integer.getInteger("jlava.gemm.mc", 96) / MR * MR);
+    static final int MC = Math.max(2 * MR, Integer.getInteger("jlava.gemm.mc", 96) / (2 * MR) * (2 * MR));
     /**
      * Columns per column block: the packed B block is KC x NC floats (2.3 MB at k = 1152, in
      * L3). 512 measured as fast as or faster than 1024 and 256 at the decoder's and the vision
@@ -62,7 +62,7 @@ final class GemmKernel {
     /** Depth of the chunks a {@link PanelSource} converts before transposing (s.row holds NR of them); a multiple of 32, whole quantized blocks. */
     static final int PACK_CHUNK = 64;
     /** Bytes of A one row block may span per K-block: about 40 % of Zen 3's 512 KiB L2, leaving room for B panels and C. */
-    static final int A_BLOCK_BYTES = Integer.getInteger("jlava.gemm.aBlockKiB", 192) << 10;
+    static int aBlockBytes = Integer.getInteger("jlava.gemm.aBlockKiB", 192) << 10;
 
     /** The K-block depth for a product over k: k split into ceil(k / KC) near-equal blocks, rounded up to 32. */
     static int kBlock(int k) {
@@ -70,10 +70,10 @@ final class GemmKernel {
         return ((k + blocks - 1) / blocks + 31) / 32 * 32;
     }
 
-    /** Rows per row block for K-blocks of depth kc: the A block stays within {@link #A_BLOCK_BYTES} (42 rows at kc = 1152, 54 at 896). */
+    /** Rows per row block for K-blocks of depth kc: the A block stays within {@link #aBlockBytes} (42 rows at kc = 1152, 54 at 896). */
     static int mBlock(int kc) {
         int strip = wide ? 2 * MR : MR;
-        return Math.max(strip, Math.min(MC, A_BLOCK_BYTES / (4 * kc) / strip * strip));
+        return Math.max(strip, Math.min(MC, aBlockBytes / (4 * kc) / strip * strip));
     }
 
     /** Supplies B^T: packs columns [j0, j0+nr) x k [p0, p0+kc) as panel[k*NR + col], zero-padding cols nr..NR. */

@@ -1,6 +1,5 @@
 package dev.jlava.kernel;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -96,7 +95,7 @@ public enum WeightResidency {
     /** The segment a kernel reads for {@code src}: src itself, or a native copy of it. */
     MemorySegment place(MemorySegment src) {
         if (this == MAPPED || !src.isMapped()) return src;
-        MemorySegment dst = Arena.ofAuto().allocate(src.byteSize(), 64);
+        MemorySegment dst = HugePages.allocate(src.byteSize()); // streamed once per token: huge pages as for RowPairs
         dst.copyFrom(src);
         return dst;
     }

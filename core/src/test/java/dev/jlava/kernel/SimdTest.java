@@ -30,6 +30,6 @@ class SimdTest {
         int mb = GemmKernel.mBlock(kb); // row blocks: whole micro-kernel strips, A block within its L2 budget
         assertThat(mb % GemmKernel.MR).isZero();
         assertThat(mb).isBetween(GemmKernel.MR, GemmKernel.MC);
-        if (mb > GemmKernel.MR) assertThat(4L * mb * kb).isLessThanOrEqualTo(GemmKernel.A_BLOCK_BYTES);
+        if (mb > GemmKernel.MR) assertThat(4L * mb * kb).isLessThanOrEqualTo(GemmKernel.aBlockBytes);
     }
 }
