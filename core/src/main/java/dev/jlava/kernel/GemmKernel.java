@@ -39,8 +39,13 @@ final class GemmKernel {
     static final int MR = 6;
     /** Whether {@link #block} runs twelve-row strips ({@link #micro12}): only with 32 vector registers. */
     static final boolean WIDE_AVAILABLE = Simd.L >= 16;
-    /** Not final so that a probe can alternate the two in one process; read once per panel. */
-    static boolean wide = WIDE_AVAILABLE && Boolean.parseBoolean(System.getProperty("jlava.gemm.wide", "true"));
+    /**
+     * Off by default for now: in the end-to-end pipeline C1's profiled compile of micro12 failed
+     * ("out of virtual registers in linear scan") and the method stayed in C1's unprofiled code,
+     * which runs the Vector API as Java objects (the tower never finished). {@code -Djlava.gemm.wide=true}
+     * turns it on. Not final so that a probe can alternate the two in one process; read once per panel.
+     */
+    static boolean wide = WIDE_AVAILABLE && Boolean.parseBoolean(System.getProperty("jlava.gemm.wide", "false"));
     static final int NR = 2 * L;
     /**
      * Deepest K-block; a multiple of 32 so quantized blocks never straddle two K-blocks. A call
