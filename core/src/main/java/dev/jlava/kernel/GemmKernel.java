@@ -40,12 +40,10 @@ final class GemmKernel {
     /** Whether {@link #block} runs twelve-row strips ({@link #micro12}): only with 32 vector registers. */
     static final boolean WIDE_AVAILABLE = Simd.L >= 16;
     /**
-     * Off by default for now: in the end-to-end pipeline C1's profiled compile of micro12 failed
-     * ("out of virtual registers in linear scan") and the method stayed in C1's unprofiled code,
-     * which runs the Vector API as Java objects (the tower never finished). {@code -Djlava.gemm.wide=true}
-     * turns it on. Not final so that a probe can alternate the two in one process; read once per panel.
+     * Twelve-row strips on (with 32 registers) unless {@code -Djlava.gemm.wide=false}. Not final so
+     * that a probe can alternate the two in one process; read once per panel.
      */
-    static boolean wide = WIDE_AVAILABLE && Boolean.parseBoolean(System.getProperty("jlava.gemm.wide", "false"));
+    static boolean wide = WIDE_AVAILABLE && Boolean.parseBoolean(System.getProperty("jlava.gemm.wide", "true"));
     static final int NR = 2 * L;
     /**
      * Deepest K-block; a multiple of 32 so quantized blocks never straddle two K-blocks. A call
@@ -272,7 +270,11 @@ final class GemmKernel {
     /**
      * Twelve rows at once: {@link #micro}'s tile twice over, 24 accumulators + 2 B vectors + 1
      * broadcast = 27 of AVX-512's 32 registers. Each B vector loaded from the panel (which streams
-     * from L2 at the deep K-blocks) feeds twelve FMAs instead of six. Rows must be 12; cols may be ragged.
+     * from L2 at the deep K-blocks) feeds twelve FMAs instead of six. Rows must be 12; cols may be
+     * ragged. The accumulators always go through {@code tile} (12 x NR floats, in L1) to
+     * {@link #writeTile}: with the epilogue inline the method was too large for C1's register
+     * allocator ("out of virtual registers in linear scan"), and a method C1 cannot compile can be
+     * left in C1's unprofiled code, where the Vector API runs as Java objects.
      */
     static void micro12(float[] a, int aOff, int lda, float[] bp, int bOff, int kc,
                         float[] c, int cOff, int ldc, int cols, float alpha, boolean add, float[] tile) {
@@ -322,84 +324,6 @@ final class GemmKernel {
             c11a = v.fma(b0, c11a);
             c11b = v.fma(b1, c11b);
         }
-        if (cols == NR) {
-            FloatVector va = FloatVector.broadcast(F, alpha);
-            int o = cOff;
-            if (add) {
-                c00a.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
-                c00b.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
-                o += ldc;
-                c01a.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
-                c01b.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
-                o += ldc;
-                c02a.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
-                c02b.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
-                o += ldc;
-                c03a.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
-                c03b.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
-                o += ldc;
-                c04a.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
-                c04b.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
-                o += ldc;
-                c05a.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
-                c05b.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
-                o += ldc;
-                c06a.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
-                c06b.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
-                o += ldc;
-                c07a.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
-                c07b.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
-                o += ldc;
-                c08a.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
-                c08b.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
-                o += ldc;
-                c09a.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
-                c09b.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
-                o += ldc;
-                c10a.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
-                c10b.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
-                o += ldc;
-                c11a.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
-                c11b.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
-            } else {
-                c00a.mul(alpha).intoArray(c, o);
-                c00b.mul(alpha).intoArray(c, o + L);
-                o += ldc;
-                c01a.mul(alpha).intoArray(c, o);
-                c01b.mul(alpha).intoArray(c, o + L);
-                o += ldc;
-                c02a.mul(alpha).intoArray(c, o);
-                c02b.mul(alpha).intoArray(c, o + L);
-                o += ldc;
-                c03a.mul(alpha).intoArray(c, o);
-                c03b.mul(alpha).intoArray(c, o + L);
-                o += ldc;
-                c04a.mul(alpha).intoArray(c, o);
-                c04b.mul(alpha).intoArray(c, o + L);
-                o += ldc;
-                c05a.mul(alpha).intoArray(c, o);
-                c05b.mul(alpha).intoArray(c, o + L);
-                o += ldc;
-                c06a.mul(alpha).intoArray(c, o);
-                c06b.mul(alpha).intoArray(c, o + L);
-                o += ldc;
-                c07a.mul(alpha).intoArray(c, o);
-                c07b.mul(alpha).intoArray(c, o + L);
-                o += ldc;
-                c08a.mul(alpha).intoArray(c, o);
-                c08b.mul(alpha).intoArray(c, o + L);
-                o += ldc;
-                c09a.mul(alpha).intoArray(c, o);
-                c09b.mul(alpha).intoArray(c, o + L);
-                o += ldc;
-                c10a.mul(alpha).intoArray(c, o);
-                c10b.mul(alpha).intoArray(c, o + L);
-                o += ldc;
-                c11a.mul(alpha).intoArray(c, o);
-                c11b.mul(alpha).intoArray(c, o + L);
-            }
-            return;
-        }
         c00a.intoArray(tile, 0 * NR);
         c00b.intoArray(tile, 0 * NR + L);
         c01a.intoArray(tile, 1 * NR);
@@ -424,7 +348,26 @@ final class GemmKernel {
         c10b.intoArray(tile, 10 * NR + L);
         c11a.intoArray(tile, 11 * NR);
         c11b.intoArray(tile, 11 * NR + L);
-        for (int i = 0; i < 12; i++) {
+        writeTile(tile, 12, c, cOff, ldc, cols, alpha, add);
+    }
+
+    /** C[0..rows)[0..cols) (+)= alpha * tile, the tile NR floats per row. */
+    static void writeTile(float[] tile, int rows, float[] c, int cOff, int ldc, int cols, float alpha, boolean add) {
+        if (cols == NR) {
+            FloatVector va = FloatVector.broadcast(F, alpha);
+            for (int i = 0, o = cOff; i < rows; i++, o += ldc) {
+                FloatVector lo = FloatVector.fromArray(F, tile, i * NR), hi = FloatVector.fromArray(F, tile, i * NR + L);
+                if (add) {
+                    lo.fma(va, FloatVector.fromArray(F, c, o)).intoArray(c, o);
+                    hi.fma(va, FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
+                } else {
+                    lo.mul(va).intoArray(c, o);
+                    hi.mul(va).intoArray(c, o + L);
+                }
+            }
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
             int o = cOff + i * ldc;
             for (int j = 0; j < cols; j++) c[o + j] = add ? Math.fma(tile[i * NR + j], alpha, c[o + j]) : tile[i * NR + j] * alpha;
         }
