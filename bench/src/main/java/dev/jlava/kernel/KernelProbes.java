@@ -71,42 +71,38 @@ public final class KernelProbes {
     }
 
     static void wide(int m, int n, int k, int threads) throws InterruptedException {
-        Parallel.setThreads(threads);
-        PackedPanels w = PackedPanels.of(Gemm.transposedSource(KernelPerf.input(n * k), 0, k), n, k);
-        float[] x = KernelPerf.input(m * k), y = new float[m * n];
-        double flop = 2.0 * m * n * k;
-        double[] best = new double[2], sum = new double[2];
-        int rounds = 40;
-        for (int rep = -5; rep < rounds; rep++) {
-            for (int v = 0; v < 2; v++) {
-                GemmKernel.wide = v == 0 && GemmKernel.WIDE_AVAILABLE;
-                long t0 = System.nanoTime();
-                GemmKernel.multiply(x, 0, k, w, y, 0, n, m, n, k, 1f, false);
-                double r = flop / (System.nanoTime() - t0);
-                if (rep >= 0) {
-                    best[v] = Math.max(best[v], r);
-                    sum[v] += r;
-                }
-            }
-        }
+        boolean before = GemmKernel.wide;
+        double[] r = alternated(m, n, k, threads, 40, v -> GemmKernel.wide = v == 0 && GemmKernel.WIDE_AVAILABLE);
+        GemmKernel.wide = before;
         double peak = FmaPeak.measure(threads, 3, 20_000_000L);
         System.out.printf(Locale.ROOT, "%dx%dx%d, %d threads, FMA peak %.1f: 12-row strips best %.1f (%.0f%%) mean %.1f (%.0f%%); 6-row strips best %.1f (%.0f%%) mean %.1f (%.0f%%)%n",
-                m, n, k, threads, peak, best[0], 100 * best[0] / peak, sum[0] / rounds, 100 * sum[0] / rounds / peak,
-                best[1], 100 * best[1] / peak, sum[1] / rounds, 100 * sum[1] / rounds / peak);
-        GemmKernel.wide = GemmKernel.WIDE_AVAILABLE;
+                m, n, k, threads, peak, r[0], 100 * r[0] / peak, r[1], 100 * r[1] / peak, r[2], 100 * r[2] / peak, r[3], 100 * r[3] / peak);
     }
 
     static void aBlock(int m, int n, int k, int threads, int kib1, int kib2) throws InterruptedException {
+        int[] kib = {kib1, kib2};
+        int before = GemmKernel.aBlockBytes;
+        double[] r = alternated(m, n, k, threads, 30, v -> GemmKernel.aBlockBytes = kib[v] << 10);
+        GemmKernel.aBlockBytes = before;
+        double peak = FmaPeak.measure(threads, 3, 20_000_000L);
+        System.out.printf(Locale.ROOT, "%dx%dx%d, %d threads, FMA peak %.1f: A block %d KiB (%d rows) best %.0f%% mean %.0f%%; %d KiB (%d rows) best %.0f%% mean %.0f%%%n",
+                m, n, k, threads, peak, kib1, mRows(kib1, k), 100 * r[0] / peak, 100 * r[1] / peak,
+                kib2, mRows(kib2, k), 100 * r[2] / peak, 100 * r[3] / peak);
+    }
+
+    /**
+     * A packed-panel GEMM (the tower's path) under two settings, alternated call by call after five
+     * warm-up pairs: {best, mean} GFLOP/s of setting 0, then of setting 1.
+     */
+    private static double[] alternated(int m, int n, int k, int threads, int rounds, java.util.function.IntConsumer setting) {
         Parallel.setThreads(threads);
         PackedPanels w = PackedPanels.of(Gemm.transposedSource(KernelPerf.input(n * k), 0, k), n, k);
         float[] x = KernelPerf.input(m * k), y = new float[m * n];
         double flop = 2.0 * m * n * k;
-        int[] kib = {kib1, kib2};
         double[] best = new double[2], sum = new double[2];
-        int rounds = 30, before = GemmKernel.aBlockBytes;
         for (int rep = -5; rep < rounds; rep++) {
             for (int v = 0; v < 2; v++) {
-                GemmKernel.aBlockBytes = kib[v] << 10;
+                setting.accept(v);
                 long t0 = System.nanoTime();
                 GemmKernel.multiply(x, 0, k, w, y, 0, n, m, n, k, 1f, false);
                 double r = flop / (System.nanoTime() - t0);
@@ -116,11 +112,7 @@ public final class KernelProbes {
                 }
             }
         }
-        GemmKernel.aBlockBytes = before;
-        double peak = FmaPeak.measure(threads, 3, 20_000_000L);
-        System.out.printf(Locale.ROOT, "%dx%dx%d, %d threads, FMA peak %.1f: A block %d KiB (%d rows) best %.0f%% mean %.0f%%; %d KiB (%d rows) best %.0f%% mean %.0f%%%n",
-                m, n, k, threads, peak, kib1, mRows(kib1, k), 100 * best[0] / peak, 100 * sum[0] / rounds / peak,
-                kib2, mRows(kib2, k), 100 * best[1] / peak, 100 * sum[1] / rounds / peak);
+        return new double[] {best[0], sum[0] / rounds, best[1], sum[1] / rounds};
     }
 
     private static int mRows(int kib, int k) {
@@ -139,6 +131,7 @@ public final class KernelProbes {
         double flop = dev.jlava.cost.VisionFlops.towerPerImage(vc) * frames / 1e9; // GFLOP
         double[] best = {Double.MAX_VALUE, Double.MAX_VALUE}, sum = new double[2];
         double peak = 0;
+        boolean before = GemmKernel.wide;
         for (int rep = -1; rep < rounds; rep++) {
             for (int v = 0; v < 2; v++) {
                 GemmKernel.wide = v == 0 && GemmKernel.WIDE_AVAILABLE;
@@ -152,7 +145,7 @@ public final class KernelProbes {
             }
             peak = Math.max(peak, FmaPeak.measure(threads, 1, 20_000_000L));
         }
-        GemmKernel.wide = GemmKernel.WIDE_AVAILABLE;
+        GemmKernel.wide = before;
         System.out.printf(Locale.ROOT, "tower %d frames, %d threads, best FMA peak %.1f: 12-row strips best %.2f s/frame (%.0f%%) mean %.2f (%.0f%%); 6-row best %.2f (%.0f%%) mean %.2f (%.0f%%)%n",
                 frames, threads, peak, best[0] / frames, 100 * flop / best[0] / peak, sum[0] / rounds / frames, 100 * flop * rounds / sum[0] / peak,
                 best[1] / frames, 100 * flop / best[1] / peak, sum[1] / rounds / frames, 100 * flop * rounds / sum[1] / peak);

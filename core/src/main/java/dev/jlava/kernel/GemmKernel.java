@@ -261,10 +261,7 @@ final class GemmKernel {
         c41.intoArray(tile, 4 * NR + L);
         c50.intoArray(tile, 5 * NR);
         c51.intoArray(tile, 5 * NR + L);
-        for (int i = 0; i < rows; i++) {
-            int o = cOff + i * ldc;
-            for (int j = 0; j < cols; j++) c[o + j] = add ? Math.fma(tile[i * NR + j], alpha, c[o + j]) : tile[i * NR + j] * alpha;
-        }
+        writeTile(tile, rows, c, cOff, ldc, cols, alpha, add);
     }
 
     /**
